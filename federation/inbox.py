@@ -1,0 +1,265 @@
+"""Process stored inbox messages: one small handler per activity type.
+
+Each handler gets the message and its activity; it returns normally when done, raises
+`Rejected` (recorded with reasons, nothing stored) or another FederationError (recorded as a
+failure to retry a few times).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select, update
+
+from federation import clock, outbox
+from federation.actors import fetch_actor, signed_get
+from federation.errors import FederationError, InvalidActivity
+from federation.items import Rejected, delete_item, read_object, store_item
+from server.extensions import db
+from server.models import Actor, Follow, InboxMessage, Item, origin_of
+
+log = logging.getLogger("commons.inbox")
+MAX_ATTEMPTS = 5
+BATCH = 50
+STALE_CLAIM = timedelta(minutes=5)
+
+Handler = Callable[[InboxMessage, dict[str, Any]], None]
+
+
+def _id(value: Any) -> str | None:
+    if isinstance(value, list) and value:
+        value = value[0]
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) else None
+
+
+def _sender(message: InboxMessage) -> Actor:
+    return fetch_actor(message.actor_iri)
+
+
+def _following(actor: Actor) -> bool:
+    """Return whether this node follows `actor` (accepted)."""
+    local = Actor.local()
+    follow = Follow.between(local, actor) if local else None
+    return follow is not None and follow.state == "accepted"
+
+
+def handle_follow(message: InboxMessage, activity: dict[str, Any]) -> None:
+    """Someone follows the node: accept now, or wait for an admin in manual mode."""
+    local = Actor.local()
+    if _id(activity.get("object")) != local.iri:
+        raise Rejected(["only the node actor can be followed"])
+    follower = _sender(message)
+    follow = Follow.between(follower, local)
+    if follow is None:
+        follow = Follow(follower=follower, followed=local, activity_iri=activity["id"], state="pending")
+        db.session.add(follow)
+    else:
+        follow.activity_iri = activity["id"]
+    db.session.flush()
+    if current_app.config["SETTINGS"].follow_approval == "auto" or follow.state == "accepted":
+        answer_follow(follow, accept=True, activity=activity)
+
+
+def answer_follow(follow: Follow, accept: bool, activity: dict[str, Any] | None = None) -> None:
+    """Accept or reject a pending follow of the node, and tell the follower."""
+    follow.state = "accepted" if accept else "rejected"
+    obj = activity or {
+        "type": "Follow", "id": follow.activity_iri, "actor": follow.follower.iri, "object": follow.followed.iri
+    }
+    obj = {k: v for k, v in obj.items() if k != "@context"}
+    outbox.send_to(follow.followed, follow.follower, "Accept" if accept else "Reject", obj)
+
+
+def _our_follow(activity: dict[str, Any], sender: Actor) -> Follow | None:
+    obj = activity.get("object")
+    follow = Follow.by_activity(_id(obj) or "")
+    local = Actor.local()
+    if follow is None and isinstance(obj, dict) and _id(obj.get("actor")) == local.iri:
+        follow = Follow.between(local, sender)
+    if follow is None or follow.followed_id != sender.id:
+        return None
+    return follow
+
+
+def handle_accept(message: InboxMessage, activity: dict[str, Any]) -> None:
+    """A node accepted our follow: mark it and start backfilling its outbox."""
+    sender = _sender(message)
+    follow = _our_follow(activity, sender)
+    if follow is None:
+        raise Rejected(["accepts no follow of ours"])
+    follow.state = "accepted"
+    if follow.backfill_state in (None, "failed"):
+        follow.backfill_state = "pending"
+        follow.backfill_next = None
+
+
+def handle_reject(message: InboxMessage, activity: dict[str, Any]) -> None:
+    sender = _sender(message)
+    follow = _our_follow(activity, sender)
+    if follow is None:
+        raise Rejected(["rejects no follow of ours"])
+    follow.state = "rejected"
+
+
+def handle_undo(message: InboxMessage, activity: dict[str, Any]) -> None:
+    """Undo of a Follow ends it; Undo of an Announce is noted and ignored."""
+    obj = activity.get("object")
+    kind = obj.get("type") if isinstance(obj, dict) else None
+    follow = Follow.by_activity(_id(obj) or "")
+    sender = _sender(message)
+    if follow is None and kind == "Follow":
+        local = Actor.local()
+        follow = Follow.between(sender, local)
+    if follow is not None and follow.follower_id == sender.id:
+        db.session.delete(follow)
+        return
+    if kind in (None, "Announce", "Like"):
+        return
+    raise Rejected(["undoes nothing known here"])
+
+
+def _object_doc(activity: dict[str, Any], sender: Actor) -> dict[str, Any]:
+    """Return the object, fetched from its id unless embedded by its own origin."""
+    obj = activity.get("object")
+    object_id = _id(obj)
+    if not object_id:
+        raise Rejected(["the activity has no object id"])
+    if isinstance(obj, dict) and origin_of(object_id) == sender.origin and "type" in obj:
+        doc = dict(obj)
+        doc.setdefault("@context", activity.get("@context"))
+        return doc
+    doc, _ = signed_get(object_id)
+    return doc
+
+
+def handle_create(message: InboxMessage, activity: dict[str, Any]) -> None:
+    """A followed node published or changed an item: keep our copy in step."""
+    sender = _sender(message)
+    if not _following(sender):
+        raise Rejected(["this node does not follow the sender"])
+    obj = read_object(_object_doc(activity, sender))
+    if origin_of(obj.attributed_to) != sender.origin or origin_of(obj.id) != sender.origin:
+        raise Rejected(["the object belongs to another origin"])
+    store_item(obj, sender)
+
+
+def handle_delete(message: InboxMessage, activity: dict[str, Any]) -> None:
+    """The owner withdrew an item (or deleted itself): remove our copy."""
+    sender = _sender(message)
+    object_id = _id(activity.get("object"))
+    if object_id == sender.iri:
+        db.session.execute(
+            update(Follow).where((Follow.follower_id == sender.id) | (Follow.followed_id == sender.id))
+            .values(state="rejected")
+        )
+        return
+    delete_item(object_id, sender)
+
+
+def handle_announce(message: InboxMessage, activity: dict[str, Any]) -> None:
+    """A followed node re-shares an item: fetch it from its origin, keep it with attribution."""
+    sender = _sender(message)
+    if not _following(sender):
+        raise Rejected(["this node does not follow the sender"])
+    object_id = _id(activity.get("object"))
+    if not object_id:
+        raise Rejected(["the announce has no object"])
+    if db.session.scalar(select(Item.id).where(Item.iri == object_id)):
+        return
+    doc, _ = signed_get(object_id)
+    obj = read_object(doc)
+    if origin_of(obj.attributed_to) != origin_of(obj.id):
+        raise Rejected(["the announced object is attributed to another origin"])
+    owner = fetch_actor(obj.attributed_to)
+    store_item(obj, owner)
+
+
+HANDLERS: dict[str, Handler] = {
+    "Follow": handle_follow,
+    "Accept": handle_accept,
+    "Reject": handle_reject,
+    "Undo": handle_undo,
+    "Create": handle_create,
+    "Update": handle_create,
+    "Delete": handle_delete,
+    "Announce": handle_announce,
+}
+
+
+def claim(limit: int = BATCH) -> list[int]:
+    """Take pending messages for this worker (SKIP LOCKED on PostgreSQL), oldest first."""
+    query = (
+        select(InboxMessage.id)
+        .where(InboxMessage.state == "pending")
+        .order_by(InboxMessage.id)
+        .limit(limit)
+    )
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(query))
+    if ids:
+        db.session.execute(
+            update(InboxMessage).where(InboxMessage.id.in_(ids)).values(state="processing", claimed_at=clock.now())
+        )
+    db.session.commit()
+    return ids
+
+
+def process(message_id: int) -> str:
+    """Run the handler of one message and record the outcome; return its state."""
+    message = db.session.get(InboxMessage, message_id)
+    handler = HANDLERS.get(message.activity_type)
+    message.attempts += 1
+    try:
+        if handler is None:
+            raise Rejected([f"{message.activity_type} activities are not handled here"])
+        handler(message, message.raw)
+        message.state, message.error = "done", None
+    except Rejected as exc:
+        db.session.rollback()
+        message = db.session.get(InboxMessage, message_id)
+        message.state, message.error = "rejected", "\n".join(exc.reasons)
+    except (FederationError, InvalidActivity) as exc:
+        db.session.rollback()
+        message = db.session.get(InboxMessage, message_id)
+        message.error = str(exc)
+        message.state = "failed" if message.attempts >= MAX_ATTEMPTS else "pending"
+    message.processed_at = clock.now()
+    db.session.commit()
+    return message.state
+
+
+def run_inbox(app: Flask) -> int:
+    """Worker job: process pending inbox messages; return how many were handled."""
+    done = 0
+    for message_id in claim():
+        try:
+            process(message_id)
+        except Exception:  # noqa: BLE001 - record and go on with the others
+            db.session.rollback()
+            log.exception("inbox message %s failed", message_id)
+            db.session.execute(
+                update(InboxMessage).where(InboxMessage.id == message_id)
+                .values(state="failed", error="internal error while processing")
+            )
+            db.session.commit()
+        done += 1
+    return done
+
+
+def requeue_stale(app: Flask) -> int:
+    """Worker job: messages left 'processing' by a killed worker become pending again."""
+    cutoff = clock.now() - STALE_CLAIM
+    result = db.session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.state == "processing", InboxMessage.claimed_at < cutoff)
+        .values(state="pending")
+    )
+    db.session.commit()
+    return result.rowcount or 0

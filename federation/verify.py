@@ -1,0 +1,183 @@
+"""Accept a delivery to the inbox: FEDERATION.md's checks 1-8, in that order.
+
+The view hands over the raw request; this module answers with an InboxMessage stored for
+the worker, or raises an error the view turns into 401, 403, 413 or 400.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from federation import clock
+from federation.actors import key_for
+from federation.delivery import mark_heard_from
+from federation.errors import BlockedError, InvalidActivity, SignatureError, TooLarge
+from federation.signatures import parse_signature, verify_signature
+from server.extensions import db
+from server.models import DomainRule, InboxMessage, origin_of
+
+MAX_BODY = 1_000_000
+MAX_DEPTH = 32
+OWNED_TYPES = {"Create", "Update", "Delete"}
+_KEY_ID = re.compile(r'keyid="([^"]+)"', re.IGNORECASE)
+
+
+@dataclass
+class Incoming:
+    """A request as the inbox received it (host and path as the public URL has them)."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+def host_of(iri: str) -> str:
+    """Return host[:port] of an IRI as domain rules name it (default ports dropped)."""
+    return urlsplit(origin_of(iri)).netloc
+
+
+def check_domain(iri: str) -> None:
+    """Raise BlockedError if the IRI's host is blocked, or not allowed in allowlist mode."""
+    host = host_of(iri)
+    if not host:
+        return
+    bare = host.split(":")[0]
+    for blocked in DomainRule.hosts("block"):
+        if host == blocked or (":" not in blocked and (bare == blocked or bare.endswith("." + blocked))):
+            raise BlockedError(f"{host} is blocked on this node")
+    if current_app.config["SETTINGS"].federation_mode == "allowlist":
+        allowed = DomainRule.hosts("allow")
+        if host not in allowed and bare not in allowed:
+            raise BlockedError(f"{host} is not on this node's allowlist")
+
+
+def _signature_key_id(headers: dict[str, str]) -> str | None:
+    for name in ("Signature", "Signature-Input"):
+        value = _header(headers, name)
+        if value:
+            match = _KEY_ID.search(value)
+            if match:
+                return match.group(1)
+    return None
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    lowered = name.lower()
+    for key, value in headers.items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Return the nesting depth of a JSON value, stopping past `limit`."""
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        if isinstance(current, dict):
+            stack.extend((v, depth + 1) for v in current.values())
+        elif isinstance(current, list):
+            stack.extend((v, depth + 1) for v in current)
+    return deepest
+
+
+def _id(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) else None
+
+
+def parse_activity(body: bytes) -> dict[str, Any]:
+    """Return the activity as a dict, or raise InvalidActivity (400) / TooLarge (413)."""
+    if len(body) > MAX_BODY:
+        raise TooLarge("the body is larger than 1 MB")
+    try:
+        activity = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidActivity("the body is not JSON") from exc
+    if not isinstance(activity, dict):
+        raise InvalidActivity("the body is not a JSON object")
+    if _depth(activity, MAX_DEPTH) > MAX_DEPTH:
+        raise InvalidActivity("the body is nested too deeply")
+    kind, actor, activity_id = activity.get("type"), _id(activity.get("actor")), activity.get("id")
+    if not isinstance(kind, str) or not actor or not isinstance(activity_id, str):
+        raise InvalidActivity("an activity needs a type, an actor and an id")
+    for iri in (actor, activity_id):
+        if urlsplit(iri).scheme not in {"http", "https"} or not urlsplit(iri).hostname:
+            raise InvalidActivity("actor and id must be http(s) IRIs")
+    return activity
+
+
+def check_origins(activity: dict[str, Any]) -> None:
+    """Check 7: the actor, the activity and owned objects share one origin."""
+    actor = _id(activity["actor"])
+    actor_origin = origin_of(actor)
+    if origin_of(activity["id"]) != actor_origin:
+        raise InvalidActivity("the activity id is not on its actor's origin")
+    if activity["type"] in OWNED_TYPES:
+        obj = activity.get("object")
+        object_id = _id(obj)
+        if not object_id:
+            raise InvalidActivity(f"a {activity['type']} needs an object with an id")
+        if origin_of(object_id) != actor_origin:
+            raise InvalidActivity("an actor may only create, update or delete its own origin's objects")
+        if isinstance(obj, dict) and "attributedTo" in obj:
+            owner = _id(obj["attributedTo"] if not isinstance(obj["attributedTo"], list) else obj["attributedTo"][0])
+            if not owner or origin_of(owner) != actor_origin:
+                raise InvalidActivity("the object is attributed to another origin")
+
+
+def accept(incoming: Incoming) -> tuple[InboxMessage | None, bool]:
+    """Run checks 1-8; return (stored message, True when new) or raise."""
+    # 1. Moderation first: the key's domain, before reading anything else.
+    key_id = _signature_key_id(incoming.headers)
+    if key_id:
+        check_domain(key_id)
+    # 2. Size and shape; then the actor's domain, still before any fetch.
+    activity = parse_activity(incoming.body)
+    actor_iri = _id(activity["actor"])
+    check_domain(actor_iri)
+    # 3-5. A strong, fresh signature over this very body.
+    parsed = parse_signature(incoming.method, incoming.path, incoming.headers, incoming.body, now=clock.now())
+    # 6. The key's owner is the actor; verify, re-fetching the key once on failure.
+    check_domain(parsed.key_id)
+    actor, pem = key_for(parsed.key_id, actor_iri)
+    try:
+        verify_signature(parsed, pem)
+    except SignatureError:
+        actor, pem = key_for(parsed.key_id, actor_iri, refresh=True)
+        verify_signature(parsed, pem)
+    # 7. Origins.
+    check_origins(activity)
+    mark_heard_from(actor.origin)
+    # 8. Store and answer; processing is idempotent on the activity id.
+    if InboxMessage.seen(activity["id"]):
+        db.session.commit()
+        return None, False
+    message = InboxMessage(
+        activity_iri=activity["id"],
+        activity_type=activity["type"][:64],
+        actor_iri=actor_iri,
+        origin=actor.origin,
+        raw=activity,
+        state="pending",
+    )
+    db.session.add(message)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same activity delivered twice at the same moment
+        db.session.rollback()
+        return None, False
+    return message, True

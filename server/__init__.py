@@ -1,0 +1,83 @@
+"""The Flask application of a commons node."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from server.config import Settings, load_secret_key
+from server.extensions import babel, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
+    """Build a node application from settings (the environment when none are given)."""
+    settings = _settings(config)
+    app = Flask(__name__, instance_path=str(settings.data_dir.resolve()))
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        SETTINGS=settings,
+        SECRET_KEY=settings.secret_key or load_secret_key(settings.data_dir),
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE="fr",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        JSON_SORT_KEYS=False,
+    )
+    if isinstance(config, dict):
+        app.config.update({k: v for k, v in config.items() if k.isupper()})
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=settings.trusted_proxies,
+            x_proto=settings.trusted_proxies,
+            x_host=settings.trusted_proxies,
+            x_port=settings.trusted_proxies,
+        )
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+
+    from server import auth, i18n, views
+    from server import cli as commons_cli
+
+    login_manager.init_app(app)
+    auth.init_app(app)
+    i18n.init_app(app, babel)
+    views.init_app(app)
+    commons_cli.init_app(app)
+    return app
+
+
+def _settings(config: Settings | dict[str, Any] | None) -> Settings:
+    if isinstance(config, Settings):
+        return config.resolved()
+    settings = Settings.from_env()
+    if isinstance(config, dict):
+        for key, value in config.items():
+            if not key.isupper():
+                setattr(settings, key, Path(value) if key == "data_dir" else value)
+        if "database_url" not in config and "data_dir" in config:
+            settings.database_url = ""
+        settings = settings.resolved()
+    return settings
+
+
+def _engine_options(settings: Settings) -> dict[str, Any]:
+    if settings.is_sqlite:
+        # Several gunicorn processes and a worker share one SQLite file: wait for locks
+        # rather than failing, and use WAL (set on connect in models) so readers never block.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}

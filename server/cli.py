@@ -1,0 +1,203 @@
+"""The `commons` command group: set up, run and look after a node."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from server.config import ConfigError
+from server.extensions import db
+
+
+def _create_app() -> Flask:
+    from server import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
+def commons() -> None:
+    """Run and look after a commons node (settings come from COMMONS_* variables)."""
+
+
+def main() -> None:
+    """Entry point of the console script: one-line errors, never a traceback for bad input."""
+    try:
+        commons.main(prog_name="commons", standalone_mode=True)
+    except ConfigError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+
+
+def init_app(app: Flask) -> None:
+    """Nothing to register on the app: commands reach it through FlaskGroup."""
+
+
+@commons.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create or upgrade the schema, the node keys and actor, and the default thesaurus."""
+    from flask_migrate import upgrade
+
+    from server.services.node import initialise_node
+
+    upgrade()
+    counts = initialise_node()
+    settings = current_app.config["SETTINGS"]
+    click.echo(
+        f"Node ready at {settings.base_url} (database: {_safe_url(settings.database_url)}; "
+        f"{counts['themes_added']} themes added)."
+    )
+
+
+@commons.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load the demo content (idempotent)."""
+    from server.demo import content
+    from server.services.demo import seed_demo
+
+    _require_initialised()
+    total = sum(len(getattr(content, n)) for n in ("TERRITORIES", "EXPERIENCES", "PRINCIPLES", "RESOURCES"))
+    with click.progressbar(length=total, label="Loading demo content", file=sys.stderr) as bar:
+        counts = seed_demo(progress=bar.update)
+    added = ", ".join(f"{n} {k}" for k, n in counts.items())
+    click.echo(f"Demo content loaded: {added}.")
+
+
+@commons.group("user")
+def user_group() -> None:
+    """Manage member accounts."""
+
+
+@user_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "editor", "reader"]), default="reader", show_default=True)
+@click.option("--name", "display_name", default="", help="Name shown to other members.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def user_create_command(email: str, role: str, display_name: str, password_stdin: bool) -> None:
+    """Create a member account with a role."""
+    from server.services import ServiceError
+    from server.services.accounts import create_user
+
+    _require_initialised()
+    if password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(email, role, password, display_name)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@commons.group("token")
+def token_group() -> None:
+    """Manage API tokens."""
+
+
+@token_group.command("create")
+@click.argument("email")
+@with_appcontext
+def token_create_command(email: str) -> None:
+    """Print a new bearer token for the write API (the token alone on standard output)."""
+    from sqlalchemy import select
+
+    from server.models import ApiToken, User
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no account with email {email}")
+    _, secret = ApiToken.issue(user)
+    db.session.commit()
+    click.echo(secret)
+
+
+@commons.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=int, show_default=True)
+@click.option("--workers", default=2, type=int, show_default=True, help="Web processes.")
+@click.option("--no-worker", is_flag=True, help="Do not start the background worker.")
+def serve_command(host: str, port: int, workers: int, no_worker: bool) -> None:
+    """Serve the node with gunicorn, plus exactly one background worker."""
+    from server.serve import serve
+
+    serve(host=host, port=port, workers=workers, with_worker=not no_worker)
+
+
+@commons.command("worker")
+@click.option("--once", is_flag=True, help="Do what is due now, then stop.")
+@with_appcontext
+def worker_command(once: bool) -> None:
+    """Run background work only (delivery, inbox processing, backfill, indexes)."""
+    from server.worker import Worker, WorkerBusy
+
+    try:
+        idle = float(os.environ.get("COMMONS_WORKER_IDLE") or 0.5)
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        Worker(app, idle_sleep=idle).run(once=once)
+    except WorkerBusy as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@commons.command("follow")
+@click.argument("target")
+@with_appcontext
+def follow_command(target: str) -> None:
+    """Follow a remote node (actor URL or handle@host); the worker delivers and backfills."""
+    from server.services import ServiceError
+    from server.services.federation import follow
+
+    _require_initialised()
+    try:
+        row = follow(target)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Follow of {row.followed.iri} sent ({row.state}); the worker backfills once it is accepted.")
+
+
+@commons.command("following")
+@with_appcontext
+def following_command() -> None:
+    """List the nodes this node follows, with follow and backfill progress."""
+    from sqlalchemy import select
+
+    from server.models import Actor, Follow
+
+    _require_initialised()
+    local = Actor.local()
+    rows = db.session.scalars(select(Follow).where(Follow.follower_id == local.id).order_by(Follow.id))
+    for row in rows:
+        backfill = row.backfill_state or "-"
+        click.echo(f"{row.followed.iri}\t{row.state}\tbackfill {backfill}: {row.backfill_count} items")
+
+
+def _require_initialised() -> None:
+    from sqlalchemy import inspect
+
+    if not inspect(db.engine).has_table("actor"):
+        raise click.ClickException("the node is not initialised: run `commons init` first")
+
+
+def _safe_url(url: str) -> str:
+    """Hide a password in a database URL."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - only for display
+        return "?"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("FLASK_APP", "wsgi")
+    main()

@@ -1,0 +1,102 @@
+"""Settings from COMMONS_* environment variables, in one dataclass."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class ConfigError(ValueError):
+    """A setting has a value the node cannot use."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Settings:
+    """Everything a node reads from its environment; every field has a working default."""
+
+    base_url: str = "http://127.0.0.1:5000"
+    data_dir: Path = field(default_factory=lambda: Path("instance"))
+    database_url: str = ""
+    allow_private_addresses: bool = False
+    node_name: str = ""
+    node_handle: str = ""
+    federation_mode: str = "open"
+    follow_approval: str = "auto"
+    trusted_proxies: int = 0
+    max_upload_bytes: int = 20 * 1024 * 1024
+    secret_key: str = ""
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Read every COMMONS_* variable, falling back to the defaults."""
+        env = dict(os.environ if env is None else env)
+        settings = cls()
+        settings.base_url = env.get("COMMONS_BASE_URL") or settings.base_url
+        settings.data_dir = Path(env.get("COMMONS_DATA_DIR") or settings.data_dir)
+        settings.database_url = env.get("COMMONS_DATABASE_URL", "")
+        settings.allow_private_addresses = _flag(env.get("COMMONS_ALLOW_PRIVATE_ADDRESSES"), False)
+        settings.node_name = env.get("COMMONS_NODE_NAME", "")
+        settings.node_handle = env.get("COMMONS_NODE_HANDLE", "")
+        settings.federation_mode = env.get("COMMONS_FEDERATION_MODE") or "open"
+        settings.follow_approval = env.get("COMMONS_FOLLOW_APPROVAL") or "auto"
+        settings.trusted_proxies = int(env.get("COMMONS_TRUSTED_PROXIES") or 0)
+        if env.get("COMMONS_MAX_UPLOAD_MB"):
+            settings.max_upload_bytes = int(float(env["COMMONS_MAX_UPLOAD_MB"]) * 1024 * 1024)
+        settings.secret_key = env.get("COMMONS_SECRET_KEY", "")
+        return settings.resolved()
+
+    def resolved(self) -> Settings:
+        """Check values and derive what was left empty."""
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ConfigError(f"COMMONS_BASE_URL must be an http(s) origin, not {self.base_url!r}")
+        self.base_url = f"{parts.scheme}://{parts.netloc}".lower()
+        if self.federation_mode not in {"open", "allowlist"}:
+            raise ConfigError("COMMONS_FEDERATION_MODE must be 'open' or 'allowlist'")
+        if self.follow_approval not in {"auto", "manual"}:
+            raise ConfigError("COMMONS_FOLLOW_APPROVAL must be 'auto' or 'manual'")
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.data_dir / 'commons.db').resolve()}"
+        if not self.node_handle:
+            self.node_handle = _handle_from_host(parts.hostname)
+        return self
+
+    @property
+    def host(self) -> str:
+        """Host of the base URL with its port when it has one: the WebFinger domain."""
+        return urlsplit(self.base_url).netloc
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def as_dict(self) -> dict[str, object]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _handle_from_host(hostname: str) -> str:
+    first = hostname.split(".")[0]
+    if first.replace("-", "").isalnum() and not first.isdigit():
+        return first.lower()
+    return "commons"
+
+
+def load_secret_key(data_dir: Path) -> str:
+    """Return the node's secret key, creating it in the data directory on first use."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

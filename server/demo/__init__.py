@@ -1,0 +1,1 @@
+"""Demo content for the federated commons server (pure data, no project imports)."""

@@ -1,0 +1,82 @@
+"""Actors: this node's own Organization actor and the remote actors it knows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from sqlalchemy import JSON, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.extensions import db
+from server.models.base import LangMapType, UTCDateTime, pick, utcnow
+
+if TYPE_CHECKING:
+    from vocab.objects import NodeActor
+
+
+def origin_of(iri: str) -> str:
+    """Return scheme://host[:port] of an IRI, lowercased, default ports dropped."""
+    parts = urlsplit(iri)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port is None or (scheme, port) in {("http", 80), ("https", 443)}:
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
+class Actor(db.Model):
+    """An ActivityPub actor. The local node actor holds the private key."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    iri: Mapped[str] = mapped_column(String(500), unique=True)
+    origin: Mapped[str] = mapped_column(String(300), index=True)
+    kind: Mapped[str] = mapped_column(String(32), default="Organization")
+    handle: Mapped[str] = mapped_column(String(120), default="")
+    name: Mapped[str] = mapped_column(String(300), default="")
+    summary: Mapped[dict[str, str]] = mapped_column(LangMapType, default=dict)
+    url: Mapped[str | None] = mapped_column(String(500))
+    inbox: Mapped[str | None] = mapped_column(String(500))
+    outbox: Mapped[str | None] = mapped_column(String(500))
+    shared_inbox: Mapped[str | None] = mapped_column(String(500))
+    followers_url: Mapped[str | None] = mapped_column(String(500))
+    following_url: Mapped[str | None] = mapped_column(String(500))
+    public_key_id: Mapped[str | None] = mapped_column(String(500), index=True)
+    public_key_pem: Mapped[str | None] = mapped_column(Text)
+    private_key_pem: Mapped[str | None] = mapped_column(Text)
+    is_local: Mapped[bool] = mapped_column(default=False)
+    raw: Mapped[dict | None] = mapped_column(JSON)
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @classmethod
+    def local(cls) -> Actor | None:
+        """Return this node's own actor (None before `commons init`)."""
+        return db.session.scalar(select(cls).where(cls.is_local.is_(True)).limit(1))
+
+    @property
+    def acct(self) -> str:
+        """Return handle@host, the WebFinger address."""
+        return f"{self.handle}@{urlsplit(self.iri).netloc}"
+
+    def to_object(self, manually_approves: bool = False) -> NodeActor:
+        """Describe this actor as the vocabulary's NodeActor."""
+        from vocab.objects import NodeActor
+
+        return NodeActor(
+            id=self.iri,
+            preferred_username=self.handle,
+            name=self.name,
+            summary=pick(self.summary, ("fr", "en")),
+            inbox=self.inbox or "",
+            outbox=self.outbox or "",
+            followers=self.followers_url or "",
+            following=self.following_url or "",
+            shared_inbox=self.shared_inbox or "",
+            public_key_id=self.public_key_id or "",
+            public_key_pem=self.public_key_pem or "",
+            url=self.url or self.iri,
+            manually_approves_followers=manually_approves,
+        )

@@ -1,0 +1,54 @@
+"""Deliveries as durable rows, and the health of each peer origin."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.extensions import db
+from server.models.base import UTCDateTime, utcnow
+from server.models.outbox import OutboxActivity
+
+DELIVERY_STATES = ("pending", "done", "given_up")
+
+
+class Delivery(db.Model):
+    """Send one activity to one inbox; retried with backoff until done or given up.
+
+    One row per (activity, inbox): followers sharing an inbox get a single delivery.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("activity_id", "inbox_url"),
+        Index("ix_delivery_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("outbox_activity.id", ondelete="CASCADE"), index=True)
+    inbox_url: Mapped[str] = mapped_column(String(500))
+    origin: Mapped[str] = mapped_column(String(300), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_status: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    activity: Mapped[OutboxActivity] = relationship()
+
+
+class PeerHealth(db.Model):
+    """How an origin has answered lately: the circuit breaker and "unavailable" mark."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin: Mapped[str] = mapped_column(String(300), unique=True)
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    failure_days: Mapped[list[str]] = mapped_column(JSON, default=list)
+    circuit_open_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unavailable: Mapped[bool] = mapped_column(default=False)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

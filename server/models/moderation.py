@@ -1,0 +1,28 @@
+"""Moderation: blocked domains and, in allowlist mode, the domains allowed to federate."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.extensions import db
+from server.models.base import UTCDateTime, utcnow
+
+
+class DomainRule(db.Model):
+    """A host (with its port when it has one) that is blocked or allowed.
+
+    Rules name a host such as `peer.example` or `127.0.0.1:5002`: an origin's host part.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(8))  # "block" or "allow"
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @classmethod
+    def hosts(cls, kind: str) -> set[str]:
+        return set(db.session.scalars(select(cls.host).where(cls.kind == kind)))

@@ -1,0 +1,122 @@
+"""Member accounts, their sign-in attempts and their API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.extensions import db
+from server.models.base import UTCDateTime, utcnow
+
+ROLES = ("admin", "editor", "reader")
+_hasher = PasswordHasher()
+
+
+class User(UserMixin, db.Model):
+    """A member of the node: admins manage it, editors publish, readers browse."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(16), default="reader")
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def set_password(self, password: str) -> None:
+        """Store an argon2id hash of the password."""
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Return whether the password matches, rehashing when parameters changed."""
+        try:
+            _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if _hasher.check_needs_rehash(self.password_hash):
+            self.set_password(password)
+        return True
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in {"admin", "editor"}
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.email.split("@")[0]
+
+
+class SigninAttempt(db.Model):
+    """One sign-in try, kept briefly so that guessing can be slowed down."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    succeeded: Mapped[bool] = mapped_column(default=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    WINDOW = timedelta(minutes=15)
+    MAX_PER_ACCOUNT = 5
+    MAX_PER_ADDRESS = 20
+
+    @classmethod
+    def is_throttled(cls, email: str, address: str, now: datetime | None = None) -> bool:
+        """Return whether too many recent failures came for this account or address."""
+        since = (now or utcnow()) - cls.WINDOW
+        failures = select(func.count(cls.id)).where(cls.succeeded.is_(False), cls.at >= since)
+        by_account = db.session.scalar(failures.where(cls.email == email.lower())) or 0
+        by_address = db.session.scalar(failures.where(cls.address == address)) or 0
+        return by_account >= cls.MAX_PER_ACCOUNT or by_address >= cls.MAX_PER_ADDRESS
+
+
+class ApiToken(db.Model):
+    """A bearer token for the write API; only its SHA-256 is stored."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+    @staticmethod
+    def digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User) -> tuple[ApiToken, str]:
+        """Create a token for the user; return the row and the secret shown once."""
+        secret = secrets.token_urlsafe(32)
+        row = cls(user=user, token_hash=cls.digest(secret))
+        db.session.add(row)
+        return row, secret
+
+    @classmethod
+    def find_user(cls, secret: str) -> User | None:
+        """Return the active user a token belongs to, or None."""
+        row = db.session.scalar(select(cls).where(cls.token_hash == cls.digest(secret)))
+        if row is None or not row.user.active:
+            return None
+        row.last_used_at = utcnow()
+        return row.user

@@ -1,0 +1,152 @@
+"""What admins do with other nodes: follow, answer follows, block, allow, hide, re-share."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from federation import outbox
+from federation.actors import resolve
+from federation.errors import FederationError
+from federation.inbox import answer_follow
+from server.extensions import db
+from server.models import Actor, DomainRule, Follow, Item, User
+from server.services import NotAllowed, ServiceError
+
+
+def _require_admin(user: User | None) -> None:
+    if user is not None and not user.is_admin:
+        raise NotAllowed(str(_l("Only admins can manage federation.")))
+
+
+def _local() -> Actor:
+    actor = Actor.local()
+    if actor is None:
+        raise ServiceError(str(_l("The node is not initialised: run “commons init”.")))
+    return actor
+
+
+def follow(target: str, user: User | None = None) -> Follow:
+    """Follow a remote node by actor URL or handle@host; the Follow is queued for delivery."""
+    _require_admin(user)
+    local = _local()
+    try:
+        remote = resolve(target)
+    except FederationError as exc:
+        raise ServiceError(str(_l("Could not find %(target)s: %(reason)s", target=target, reason=str(exc)))) from exc
+    if remote.is_local or remote.id == local.id:
+        raise ServiceError(str(_l("A node cannot follow itself.")))
+    if not remote.inbox:
+        raise ServiceError(str(_l("%(target)s has no inbox.", target=target)))
+    existing = Follow.between(local, remote)
+    if existing is not None and existing.state in {"pending", "accepted"}:
+        return existing
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+    sent = outbox.send_to(local, remote, "Follow", remote.iri)
+    row = Follow(follower=local, followed=remote, activity_iri=sent.iri, state="pending")
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def unfollow(follow_id: int, user: User | None = None) -> None:
+    """Stop following a node (Undo Follow); its items already copied stay until withdrawn."""
+    _require_admin(user)
+    local = _local()
+    row = db.session.get(Follow, follow_id)
+    if row is None or row.follower_id != local.id:
+        raise ServiceError(str(_l("No such follow.")))
+    undo = {"type": "Follow", "id": row.activity_iri, "actor": local.iri, "object": row.followed.iri}
+    outbox.send_to(local, row.followed, "Undo", undo)
+    db.session.delete(row)
+    db.session.commit()
+
+
+def answer(follow_id: int, accept: bool, user: User | None = None) -> Follow:
+    """Accept or reject a node that asked to follow us (manual approval)."""
+    _require_admin(user)
+    local = _local()
+    row = db.session.get(Follow, follow_id)
+    if row is None or row.followed_id != local.id:
+        raise ServiceError(str(_l("No such follow request.")))
+    answer_follow(row, accept=accept)
+    db.session.commit()
+    return row
+
+
+def remove_follower(follow_id: int, user: User | None = None) -> None:
+    """Reject an accepted follower, so it no longer receives our items."""
+    answer(follow_id, accept=False, user=user)
+
+
+def normalise_host(value: str) -> str:
+    """Turn 'https://Peer.example:8443/x' or 'peer.example' into 'peer.example:8443'."""
+    value = value.strip().lower()
+    if "//" not in value:
+        value = f"//{value}"
+    parts = urlsplit(value)
+    host = parts.hostname or ""
+    if not host or any(c in host for c in " /@"):
+        raise ServiceError(str(_l("Give a domain such as peer.example or 127.0.0.1:5002.")))
+    port = parts.port
+    default = (parts.scheme, port) in {("http", 80), ("https", 443)}
+    return f"{host}:{port}" if port and not default else host
+
+
+def add_rule(kind: str, value: str, reason: str = "", user: User | None = None) -> DomainRule:
+    """Block a domain, or allow it in allowlist mode."""
+    _require_admin(user)
+    if kind not in {"block", "allow"}:
+        raise ServiceError("kind must be block or allow")
+    host = normalise_host(value)
+    rule = db.session.scalar(select(DomainRule).where(DomainRule.host == host, DomainRule.kind == kind))
+    if rule is None:
+        rule = DomainRule(host=host, kind=kind, reason=reason.strip()[:500])
+        db.session.add(rule)
+    if kind == "block":
+        _cut_ties(host)
+    db.session.commit()
+    return rule
+
+
+def _cut_ties(host: str) -> None:
+    """A blocked domain's follows end at once, both ways."""
+    from federation.verify import host_of
+
+    for row in db.session.scalars(select(Follow)):
+        for actor in (row.follower, row.followed):
+            if not actor.is_local and host_of(actor.iri) in {host} | {host_of(actor.iri)} and (
+                host_of(actor.iri) == host or host_of(actor.iri).split(":")[0] == host
+            ):
+                row.state = "rejected"
+
+
+def remove_rule(rule_id: int, user: User | None = None) -> None:
+    _require_admin(user)
+    rule = db.session.get(DomainRule, rule_id)
+    if rule is not None:
+        db.session.delete(rule)
+        db.session.commit()
+
+
+def set_hidden(item: Item, hidden: bool, user: User | None = None) -> None:
+    """Hide (or show again) another node's item on this node."""
+    _require_admin(user)
+    if item.is_local:
+        raise ServiceError(str(_l("Withdraw this node's own items instead of hiding them.")))
+    item.hidden = hidden
+    db.session.commit()
+
+
+def reshare(item: Item, user: User | None = None) -> None:
+    """Announce another node's item to our followers, with its attribution."""
+    if user is not None and not user.can_edit:
+        raise NotAllowed(str(_l("Only editors and admins can change content.")))
+    if item.is_local or not item.is_published:
+        raise ServiceError(str(_l("Only published items of other nodes can be re-shared.")))
+    outbox.announce(_local(), item)
+    db.session.commit()

@@ -1,0 +1,186 @@
+"""ActivityPub endpoints: inbox, outbox (read, and write with a bearer token), collections."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, request
+from sqlalchemy import func, select
+
+from federation import verify
+from federation.errors import (
+    BlockedError,
+    FederationError,
+    FetchError,
+    InvalidActivity,
+    SignatureError,
+    TooLarge,
+)
+from server.extensions import csrf, db
+from server.models import Actor, Follow, OutboxActivity
+from server.views.errors import error_response
+
+bp = Blueprint("activitypub", __name__)
+csrf.exempt(bp)
+
+AS_JSON = "application/activity+json"
+PAGE_SIZE = 20
+
+
+def _json(document: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    response = Response(json.dumps(document, ensure_ascii=False), status=status, content_type=AS_JSON)
+    response.headers["Vary"] = "Accept"
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _node() -> Actor:
+    actor = Actor.local()
+    if actor is None:
+        abort(404)
+    return actor
+
+
+def _read_body(limit: int) -> bytes:
+    """Read at most `limit` + 1 bytes of the request body, whatever Content-Length says."""
+    stream = request.stream
+    chunks, size = [], 0
+    while size <= limit:
+        chunk = stream.read(min(65536, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+@bp.post("/inbox")
+@bp.post("/actor/inbox")
+def inbox() -> Response:
+    """Verify a delivery, store it and answer 202; the worker processes it later."""
+    _node()
+    if (request.content_length or 0) > verify.MAX_BODY:
+        return error_response(413, "Too large", "the body is larger than 1 MB")
+    body = _read_body(verify.MAX_BODY)
+    path = request.path + (f"?{request.query_string.decode()}" if request.query_string else "")
+    incoming = verify.Incoming("POST", path, dict(request.headers), body)
+    try:
+        verify.accept(incoming)
+    except BlockedError as exc:
+        return _refuse(403, "Forbidden", exc)
+    except TooLarge as exc:
+        return _refuse(413, "Too large", exc)
+    except SignatureError as exc:
+        return _refuse(401, "Signature required", exc)
+    except FetchError as exc:
+        return _refuse(401, "Signature required", exc)
+    except InvalidActivity as exc:
+        return _refuse(400, "Bad request", exc)
+    except FederationError as exc:
+        return _refuse(400, "Bad request", exc)
+    return Response("", status=202)
+
+
+def _refuse(status: int, error: str, exc: Exception) -> Response:
+    db.session.rollback()
+    current_app.logger.info("inbox refused (%s): %s", status, exc)
+    response = Response(
+        json.dumps({"error": error, "detail": str(exc)}), status=status, content_type="application/json"
+    )
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Signature realm="inbox", headers="(request-target) host date digest"'
+    return response
+
+
+def _collection(url: str, total: int, first: str | None) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "type": "OrderedCollection",
+        "id": url,
+        "totalItems": total,
+    }
+    if first:
+        doc["first"] = first
+    return doc
+
+
+@bp.get("/actor/outbox")
+def outbox() -> Response:
+    """The node's public activities as a paged OrderedCollection, newest first."""
+    actor = _node()
+    url = actor.outbox
+    if not request.args.get("page"):
+        total = db.session.scalar(
+            select(func.count(OutboxActivity.id)).where(OutboxActivity.public.is_(True))
+        ) or 0
+        return _json(_collection(url, total, f"{url}?page=true"))
+    before = request.args.get("before", type=int)
+    rows = list(db.session.scalars(OutboxActivity.public_page(before, PAGE_SIZE)))
+    page_url = f"{url}?page=true" + (f"&before={before}" if before else "")
+    page: dict[str, Any] = {
+        "@context": _page_context(rows),
+        "type": "OrderedCollectionPage",
+        "id": page_url,
+        "partOf": url,
+        "orderedItems": [{k: v for k, v in row.raw.items() if k != "@context"} for row in rows],
+    }
+    if len(rows) == PAGE_SIZE:
+        page["next"] = f"{url}?page=true&before={rows[-1].id}"
+    return _json(page)
+
+
+def _page_context(rows: list[OutboxActivity]) -> Any:
+    from vocab.context import CONTEXT
+
+    return list(CONTEXT)
+
+
+def _actor_page(url: str, query, count_query) -> Response:
+    total = db.session.scalar(count_query) or 0
+    if not request.args.get("page"):
+        return _json(_collection(url, total, f"{url}?page=1"))
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    actors = list(db.session.scalars(query.order_by(Actor.id).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)))
+    page: dict[str, Any] = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "type": "OrderedCollectionPage",
+        "id": f"{url}?page={number}",
+        "partOf": url,
+        "totalItems": total,
+        "orderedItems": [a.iri for a in actors],
+    }
+    if number * PAGE_SIZE < total:
+        page["next"] = f"{url}?page={number + 1}"
+    return _json(page)
+
+
+@bp.get("/actor/followers")
+def followers() -> Response:
+    actor = _node()
+    query = Follow.accepted_followers(actor)
+    count = select(func.count(Follow.id)).where(Follow.followed_id == actor.id, Follow.state == "accepted")
+    return _actor_page(actor.followers_url, query, count)
+
+
+@bp.get("/actor/following")
+def following() -> Response:
+    actor = _node()
+    query = (
+        select(Actor)
+        .join(Follow, Follow.followed_id == Actor.id)
+        .where(Follow.follower_id == actor.id, Follow.state == "accepted")
+    )
+    count = select(func.count(Follow.id)).where(Follow.follower_id == actor.id, Follow.state == "accepted")
+    return _actor_page(actor.following_url, query, count)
+
+
+@bp.get("/activities/<uuid>")
+def activity(uuid: str) -> Response:
+    """A public activity this node sent, as sent."""
+    base = current_app.config["SETTINGS"].base_url
+    row = db.session.scalar(select(OutboxActivity).where(OutboxActivity.iri == f"{base}/activities/{uuid}"))
+    if row is None or not row.public:
+        abort(404)
+    return _json(row.raw)

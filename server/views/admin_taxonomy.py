@@ -1,0 +1,109 @@
+"""Managing the thesaurus (admins) and territories (editors and admins)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from server.auth import admin_required, editor_required
+from server.extensions import db
+from server.forms.admin import TerritoryForm, ThemeForm
+from server.models import Territory, Theme
+from server.services import ServiceError
+from server.services.taxonomy import save_territory, save_theme
+from server.views import display
+from server.views.admin import bp
+
+
+def _sorted(rows: list, languages: list[str]) -> list:
+    return sorted(rows, key=lambda row: row.label(languages).casefold())
+
+
+@bp.get("/themes")
+@admin_required
+def themes():
+    """List the thesaurus concepts to edit."""
+    rows = db.session.scalars(select(Theme)).all()
+    return render_template("admin/themes.html", themes=_sorted(rows, display.content_languages()))
+
+
+def _save_theme(theme: Theme | None):
+    form = ThemeForm.build(display.content_languages(), theme)
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                saved = save_theme(form.to_input(), theme, current_user)
+                db.session.commit()
+            except ServiceError as exc:
+                db.session.rollback()
+                form.add_errors(exc.errors, str(exc))
+            else:
+                flash(_("Concept saved."), "success")
+                return redirect(url_for("pages.theme", slug=saved.slug), 303)
+    return render_template("admin/theme_form.html", form=form, theme=theme), status
+
+
+@bp.route("/themes/new", methods=["GET", "POST"])
+@admin_required
+def new_theme():
+    """Add a concept to the thesaurus."""
+    return _save_theme(None)
+
+
+@bp.route("/themes/<slug>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_theme(slug: str):
+    """Edit a concept's labels, definitions, links and alignments."""
+    theme = Theme.by_slug(slug)
+    if theme is None:
+        abort(404)
+    return _save_theme(theme)
+
+
+@bp.get("/territories")
+@editor_required
+def territories():
+    """List territories to edit."""
+    rows = db.session.scalars(select(Territory)).all()
+    return render_template(
+        "admin/territories.html", territories=_sorted(rows, display.content_languages())
+    )
+
+
+def _save_territory(territory: Territory | None):
+    form = TerritoryForm.build(display.content_languages(), territory)
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                saved = save_territory(form.to_input(), territory, current_user)
+                db.session.commit()
+            except ServiceError as exc:
+                db.session.rollback()
+                form.add_errors(exc.errors, str(exc))
+            else:
+                flash(_("Territory saved."), "success")
+                return redirect(url_for("pages.territory", slug=saved.slug), 303)
+    return render_template("admin/territory_form.html", form=form, territory=territory), status
+
+
+@bp.route("/territories/new", methods=["GET", "POST"])
+@editor_required
+def new_territory():
+    """Add a territory."""
+    return _save_territory(None)
+
+
+@bp.route("/territories/<slug>/edit", methods=["GET", "POST"])
+@editor_required
+def edit_territory(slug: str):
+    """Edit a territory's names, kind, position, code and parent."""
+    territory = Territory.by_slug(slug)
+    if territory is None:
+        abort(404)
+    return _save_territory(territory)

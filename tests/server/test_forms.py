@@ -1,0 +1,260 @@
+"""Every form, driven with empty, oversized and malformed values: never a 500, always a reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.models import Item, Territory, Theme
+from tests.conftest import make_user
+from tests.server.factories import make_item, make_territory, make_theme
+
+CC = "https://creativecommons.org/licenses/by-sa/4.0/"
+BIG = "x" * 200_000
+MANY = "\n".join(f"Entry {n}" for n in range(10_000))
+TEXTS = {
+    "experience": ["title", "summary", "body", "circumstances", "lessons", "limits"],
+    "principle": ["title", "summary", "body"],
+    "resource": ["title", "summary", "body"],
+}
+ITEM = {"language": "fr", "license": CC, "title_fr": "Titre", "resource_type": "guide"}
+
+
+@pytest.fixture
+def world(admin_client, node):
+    """An admin, and one of every record a form can edit."""
+    region = make_territory(node, "Région")
+    with node.app_context():
+        ids = {"territory": Territory.by_slug(region).id}
+    theme = make_theme(node, "Thème", "Theme")
+    with node.app_context():
+        ids["theme"] = Theme.by_slug(theme).id
+    paths = {kind: make_item(node, kind, f"{kind} existant") for kind in TEXTS}
+    with node.app_context():
+        ids["experience"] = Item.by_slug("experience", "experience-existant").id
+    ids["user"] = make_user(node, "member@example.org", "reader")
+    return {"client": admin_client, "ids": ids, "paths": paths, "theme": theme, "territory": region}
+
+
+def item_forms(world):
+    """Yield (form path, kind) for every new-item and edit-item form."""
+    for kind, path in world["paths"].items():
+        yield f"/{path.split('/')[1]}/new", kind
+        yield f"{path}/edit", kind
+
+
+def post(world, path: str, data: dict, lang: str = "en"):
+    response = world["client"].post(f"{path}?lang={lang}", data=data)
+    assert response.status_code < 500, (path, response.status_code)
+    return response, response.get_data(as_text=True)
+
+
+def assert_refused(response, page: str, message: str) -> None:
+    assert response.status_code in {400, 413, 422, 429}, response.status_code
+    assert message in page, message
+    assert 'class="error-summary"' in page or 'class="error-message"' in page
+
+
+def test_empty_item_forms_ask_for_a_title_language_and_licence(world):
+    """Given every item form sent empty, then each comes back asking for the required fields."""
+    for path, _kind in item_forms(world):
+        response, page = post(world, path, {})
+        assert_refused(response, page, "This field is required.")
+        assert "Choose a value from the list." in page
+
+
+def test_oversized_texts_in_every_item_form_are_refused(world):
+    """Given 200 kB in every text field of every item form, then each says the text is too long."""
+    for path, kind in item_forms(world):
+        data = {**ITEM, **{f"{name}_{lang}": BIG for name in TEXTS[kind] for lang in ("fr", "en")}}
+        response, page = post(world, path, {**data, "action": "preview"})
+        assert_refused(response, page, "This text is too long")
+
+
+def test_ten_thousand_list_entries_are_refused(world):
+    """Given 10,000 authors, organisations and links, then the form says there are too many lines."""
+    for path, _kind in item_forms(world):
+        data = {**ITEM, "authors": MANY, "organisations": MANY, "links": MANY}
+        response, page = post(world, path, data)
+        assert_refused(response, page, "Give at most 200 lines.")
+
+
+def test_ten_thousand_repeated_choices_do_not_break_anything(world):
+    """Given the same theme ticked 10,000 times, then the item is saved with that theme once."""
+    theme = str(world["ids"]["theme"])
+    response, _ = post(world, "/experiences/new", {**ITEM, "title_fr": "Répété", "theme_ids": [theme] * 10_000})
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("period_start", "2024-13-45", "Give a date as YYYY-MM-DD"),
+    ("period_end", "31/12/2024", "Give a date as YYYY-MM-DD"),
+    ("period_start", "2024-02-30", "Give a date as YYYY-MM-DD"),
+    ("theme_ids", "abc", "Choose values from the list."),
+    ("theme_ids", "99999", "Choose values from the list."),
+    ("territory_ids", "-1", "Choose values from the list."),
+    ("links", "not a web address", "Line 1: give a web address"),
+    ("links", "javascript:alert(1) click", "Line 1: give a web address"),
+    ("language", "xx!!", "Choose a value from the list."),
+    ("language", "", "Choose a value from the list."),
+    ("license", "https://evil.example/licence", "Choose a value from the list."),
+])
+def test_malformed_experience_values_are_explained(world, field, value, message):
+    """Given one malformed experience value, when saved or previewed, then the form explains it."""
+    for action in ("draft", "preview"):
+        response, page = post(world, "/experiences/new", {**ITEM, field: value, "action": action})
+        assert_refused(response, page, message)
+
+
+def test_period_ending_before_it_starts_is_refused(world):
+    """Given an end date before the start date, then the end field says so."""
+    data = {**ITEM, "period_start": "2020-05-01", "period_end": "2019-01-01"}
+    response, page = post(world, "/experiences/new", data)
+    assert_refused(response, page, "The end of the period comes before its start.")
+    assert 'id="period_end-error"' in page
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("derived_from_ids", "abc", "Choose values from the list."),
+    ("derived_from_ids", "424242", "Choose values from the list."),
+])
+def test_malformed_principle_values_are_explained(world, field, value, message):
+    """Given an unknown or non-numeric experience id, then the principle form explains it."""
+    response, page = post(world, "/principles/new", {**ITEM, field: value})
+    assert_refused(response, page, message)
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("resource_url", "javascript:alert(1)", "Give a web address starting with http"),
+    ("resource_url", "ftp://example.org/file", "Give a web address starting with http"),
+    ("resource_url", "https://" + "x" * 2000, "This address is too long."),
+    ("resource_type", "spaceship", "Choose a value from the list."),
+])
+def test_malformed_resource_values_are_explained(world, field, value, message):
+    """Given a bad address or kind, then the resource form explains it."""
+    response, page = post(world, "/resources/new", {**ITEM, field: value})
+    assert_refused(response, page, message)
+
+
+TERRITORY = {"name_fr": "Lieu", "kind": "commune"}
+
+
+@pytest.mark.parametrize("changes,message", [
+    ({}, "This field is required."),
+    ({"name_fr": BIG, "name_en": BIG, "code": BIG}, "This text is too long"),
+    ({"latitude": "999", "longitude": "2"}, "Latitude is between -90 and 90."),
+    ({"latitude": "45", "longitude": "-999"}, "Longitude is between -180 and 180."),
+    ({"latitude": "abc", "longitude": "2"}, "Give a number"),
+    ({"latitude": "nan", "longitude": "inf"}, "Give a number"),
+    ({"latitude": "45"}, "Give both latitude and longitude, or neither."),
+    ({"parent": "abc"}, "Choose a value from the list."),
+    ({"parent": "99999"}, "Choose a value from the list."),
+    ({"kind": "planet"}, "Choose a value from the list."),
+    ({"same_as": "not a url"}, "Line 1: give a web address"),
+    ({"same_as": MANY}, "Give at most 200 lines."),
+])
+def test_malformed_territory_values_are_explained(world, changes, message):
+    """Given a bad territory value on the new and edit forms, then the form explains it."""
+    for path in ("/admin/territories/new", f"/admin/territories/{world['territory']}/edit"):
+        data = {} if not changes else {**TERRITORY, **changes}
+        response, page = post(world, path, data)
+        assert_refused(response, page, message)
+
+
+@pytest.mark.parametrize("changes,message", [
+    ({}, "This field is required."),
+    ({"pref_label_fr": BIG, "pref_label_en": BIG, "definition_fr": BIG}, "This text is too long"),
+    ({"broader_ids": "abc"}, "Choose values from the list."),
+    ({"related_ids": "99999"}, "Choose values from the list."),
+    ({"exact_match": "not a url"}, "Line 1: give a web address"),
+    ({"close_match": MANY}, "Give at most 200 lines."),
+])
+def test_malformed_theme_values_are_explained(world, changes, message):
+    """Given a bad concept value on the new and edit forms, then the form explains it."""
+    for path in ("/admin/themes/new", f"/admin/themes/{world['theme']}/edit"):
+        data = {} if not changes else {"pref_label_fr": "Concept", **changes}
+        response, page = post(world, path, data)
+        assert_refused(response, page, message)
+
+
+def test_a_concept_cannot_be_its_own_broader_concept(world):
+    """Given a concept, when it is made broader than itself, then the form refuses."""
+    own = str(world["ids"]["theme"])
+    response, page = post(world, f"/admin/themes/{world['theme']}/edit",
+                          {"pref_label_fr": "Thème", "broader_ids": own})
+    assert_refused(response, page, "Choose values from the list.")
+
+
+SETTINGS = {"name": "Nœud", "default_license": CC, "languages": "fr, en"}
+
+
+@pytest.mark.parametrize("changes,message", [
+    (None, "This field is required."),
+    ({"name": BIG}, "Give the node a name of at most 200 characters."),
+    ({"description_fr": BIG, "description_en": BIG}, "This text is too long"),
+    ({"languages": "fr, 123, !!"}, "Give a language tag such as"),
+    ({"languages": ""}, "Give at least one language."),
+    ({"languages": BIG}, "This text is too long"),
+    ({"default_license": "not a licence"}, "Choose a value from the list."),
+])
+def test_malformed_settings_are_explained(world, changes, message):
+    """Given bad node settings, then the settings form explains what is wrong."""
+    data = {} if changes is None else {**SETTINGS, **changes}
+    response, page = post(world, "/admin/settings", data)
+    assert_refused(response, page, message)
+
+
+USER = {"email": "new@example.org", "role": "reader", "password": "a long enough password"}
+
+
+@pytest.mark.parametrize("changes,message", [
+    (None, "This field is required."),
+    ({"email": BIG, "display_name": BIG, "password": BIG}, "This email address is not valid."),
+    ({"email": "not-an-email"}, "This email address is not valid."),
+    ({"role": "god"}, "Choose a value from the list."),
+    ({"password": "short"}, "The password needs at least 10 characters."),
+    ({"display_name": BIG}, "This text is too long"),
+])
+def test_malformed_accounts_are_explained(world, changes, message):
+    """Given bad account values, then the new-account form explains what is wrong."""
+    data = {} if changes is None else {**USER, **changes}
+    response, page = post(world, "/admin/accounts", data)
+    assert_refused(response, page, message)
+
+
+@pytest.mark.parametrize("role", ["", "god", BIG])
+def test_malformed_role_changes_are_explained(world, role):
+    """Given an unknown role, when an admin changes a member to it, then the page says why."""
+    response, page = post(world, f"/admin/accounts/{world['ids']['user']}/role", {"role": role})
+    assert_refused(response, page, "Choose a role from the list.")
+
+
+@pytest.mark.parametrize("data,message", [
+    ({}, "This field is required."),
+    ({"email": BIG, "password": "x"}, "This email address is not valid."),
+    ({"email": "a@example.org", "password": BIG}, "This password is too long."),
+])
+def test_malformed_signin_is_explained(client, node, data, message):
+    """Given an empty or oversized sign-in, then the form explains it."""
+    response = client.post("/signin?lang=en", data=data)
+    assert_refused(response, response.get_data(as_text=True), message)
+
+
+def test_invalid_forms_speak_french_to_french_readers(world):
+    """Given a French reader, when forms are invalid, then the messages are in French."""
+    _, page = post(world, "/experiences/new", {}, lang="fr")
+    assert "Ce champ est obligatoire." in page and "Choisissez une valeur dans la liste." in page
+    _, page = post(world, "/admin/settings", {**SETTINGS, "languages": "fr, !!"}, lang="fr")
+    assert "Indiquez une étiquette de langue" in page
+    _, page = post(world, "/admin/territories/new", {**TERRITORY, "latitude": "999", "longitude": "1"},
+                   lang="fr")
+    assert "La latitude est comprise entre -90 et 90." in page
+    _, page = post(world, "/experiences/new", {**ITEM, "period_start": "2024-13-45"}, lang="fr")
+    assert "Indiquez une date au format AAAA-MM-JJ" in page
+
+
+@pytest.mark.parametrize("path", ["/experiences/nope/edit", "/principles/nope/edit", "/resources/nope/edit",
+                                  "/admin/themes/nope/edit", "/admin/territories/nope/edit"])
+def test_forms_for_unknown_records_are_not_found(world, path):
+    """Given no such record, when its edit form is asked for, then the answer is 404."""
+    assert world["client"].get(path).status_code == 404
+    assert world["client"].post(path, data={}).status_code == 404
