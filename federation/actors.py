@@ -52,8 +52,23 @@ def _id_of(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def store_actor(doc: dict[str, Any], url: str) -> Actor:
-    """Create or update an Actor row from a fetched actor document."""
+def _key_in(doc: dict[str, Any], key_id: str | None) -> dict[str, Any] | None:
+    """Return the actor's RSA key with `key_id` (its first one when None), owned by the actor."""
+    keys = doc.get("publicKey")
+    for key in keys if isinstance(keys, list) else [keys]:
+        if not isinstance(key, dict) or not isinstance(key.get("publicKeyPem"), str):
+            continue
+        owner = key.get("owner") or key.get("controller")
+        if owner == doc.get("id") and isinstance(key.get("id"), str) and key_id in (None, key["id"]):
+            return key
+    return None
+
+
+def store_actor(doc: dict[str, Any], url: str, key_id: str | None = None) -> Actor:
+    """Create or update an Actor row from a fetched actor document.
+
+    An actor may publish several keys; the one named `key_id` (when given) is kept.
+    """
     iri = doc["id"]
     types = doc.get("type")
     types = set(types if isinstance(types, list) else [types])
@@ -65,8 +80,6 @@ def store_actor(doc: dict[str, Any], url: str) -> Actor:
         db.session.add(actor)
     if actor.is_local:
         return actor
-    key = doc.get("publicKey")
-    key = _first(key) if key else None
     actor.origin = origin_of(iri)
     actor.kind = next(iter(sorted(types & ACTOR_TYPES)))
     actor.handle = str(doc.get("preferredUsername") or "")[:120]
@@ -83,11 +96,11 @@ def store_actor(doc: dict[str, Any], url: str) -> Actor:
     for inbox in (actor.inbox, actor.shared_inbox):
         if inbox and origin_of(inbox) != actor.origin:
             raise FetchError(f"{url}: inbox on another origin")
-    if isinstance(key, dict) and key.get("publicKeyPem"):
-        owner = key.get("owner") or key.get("controller")
-        if owner == iri and isinstance(key.get("id"), str):
-            actor.public_key_id = key["id"]
-            actor.public_key_pem = key["publicKeyPem"]
+    key = _key_in(doc, key_id) if key_id else None
+    key = key or _key_in(doc, None)
+    if key is not None:
+        actor.public_key_id = key["id"]
+        actor.public_key_pem = key["publicKeyPem"]
     actor.raw = doc
     actor.fetched_at = clock.now()
     db.session.flush()
@@ -128,7 +141,7 @@ def key_for(key_id: str, actor_iri: str, refresh: bool = False) -> tuple[Actor, 
     except FetchError as exc:
         raise SignatureError(f"cannot fetch the signing key: {exc}") from exc
     if "publicKey" in doc:
-        actor = store_actor(doc, url)
+        actor = store_actor(doc, url, key_id=key_id)
         if actor.public_key_id != key_id:
             raise SignatureError("the actor document does not hold this key id")
     else:

@@ -29,7 +29,7 @@ def _id(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _import_entry(entry: Any, owner: Actor) -> int:
+def _import_entry(entry: Any, owner: Actor, context: Any = None) -> int:
     """Import one outbox entry (an activity or a bare object); return 1 if stored."""
     if not isinstance(entry, dict):
         return 0
@@ -43,7 +43,8 @@ def _import_entry(entry: Any, owner: Actor) -> int:
         doc = entry.get("object")
         if not isinstance(doc, dict) or origin_of(_id(doc) or "") != owner.origin:
             return 0
-        doc = {"@context": entry.get("@context"), **doc} if "@context" not in doc else doc
+        if "@context" not in doc:
+            doc = {"@context": entry.get("@context") or context, **doc}
     elif kind == "Announce":
         object_id = _id(entry.get("object"))
         if not object_id:
@@ -84,7 +85,7 @@ def backfill_step(follow: Follow, pages: int = PAGES_PER_PASS) -> bool:
             follow.backfill_next = _id(first) or ""
             items = collection.get("orderedItems") or collection.get("items") or []
             for entry in items:
-                follow.backfill_count += _import_entry(entry, followed)
+                follow.backfill_count += _import_entry(entry, followed, collection.get("@context"))
     for _ in range(pages):
         if not follow.backfill_next:
             break
@@ -102,7 +103,9 @@ def backfill_step(follow: Follow, pages: int = PAGES_PER_PASS) -> bool:
 
 def _import_page(page: dict[str, Any], owner: Actor) -> int:
     items = page.get("orderedItems") or page.get("items") or []
-    return sum(_import_entry(entry, owner) for entry in (items if isinstance(items, list) else [items]))
+    context = page.get("@context")
+    entries = items if isinstance(items, list) else [items]
+    return sum(_import_entry(entry, owner, context) for entry in entries)
 
 
 def run_backfills(app: Flask) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -21,7 +22,7 @@ from flask import Flask, current_app
 from sqlalchemy import select, update
 
 from federation import clock
-from federation.errors import FederationError
+from federation.errors import FederationError, UnsafeAddress
 from server.extensions import db
 from server.models import Actor, Delivery, PeerHealth
 
@@ -70,8 +71,8 @@ def claim(limit: int = BATCH) -> list[int]:
     return ids
 
 
-def _retry_after(headers: dict[str, str], now: datetime) -> timedelta | None:
-    value = headers.get("Retry-After") or headers.get("retry-after")
+def _retry_after(headers: Mapping[str, str], now: datetime) -> timedelta | None:
+    value = headers.get("Retry-After")
     if not value:
         return None
     try:
@@ -129,12 +130,15 @@ def deliver_one(delivery_id: int, client, key_id: str, private_pem: str) -> str:
     now = clock.now()
     delivery.attempts += 1
     status: int | None = None
-    headers: dict[str, str] = {}
+    headers: Mapping[str, str] = {}
+    final = False
     try:
         response = client.post(delivery.inbox_url, body, key_id, private_pem)
         status = response.status_code
-        headers = dict(response.headers)
+        headers = response.headers  # case-insensitive
         error = None if 200 <= status < 300 else f"HTTP {status}"
+    except UnsafeAddress as exc:
+        error, final = str(exc), True  # it will not become safe by waiting
     except FederationError as exc:
         error = str(exc) or exc.__class__.__name__
         status = getattr(exc, "status", None)
@@ -144,6 +148,8 @@ def deliver_one(delivery_id: int, client, key_id: str, private_pem: str) -> str:
         delivery.state = "done"
         delivery.delivered_at = now
         record_success(delivery.origin)
+    elif final:
+        delivery.state = "given_up"
     elif status is not None and 400 <= status < 500 and status not in RETRY_STATUSES:
         delivery.state = "given_up"
         # The peer answered: it is up, it just refuses this one.

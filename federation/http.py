@@ -205,7 +205,8 @@ class SafeClient:
             _check_status(response)
             kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
             if kind not in _ACTIVITY_TYPES:
-                raise FetchError(f"{response.url} is {kind or 'untyped'}, not ActivityPub JSON")
+                reason = f"{response.url} is {kind or 'untyped'}, not ActivityPub JSON"
+                raise FetchError(reason, status=response.status, url=url)
             document = self._json_object(response)
             final = normalise_url(response.url)
             if not isinstance(document.get("id"), str) or normalise_url(document["id"]) != final:

@@ -150,7 +150,10 @@ def accept(incoming: Incoming) -> tuple[InboxMessage | None, bool]:
     actor_iri = _id(activity["actor"])
     check_domain(actor_iri)
     # 3-5. A strong, fresh signature over this very body.
-    parsed = parse_signature(incoming.method, incoming.path, incoming.headers, incoming.body, now=clock.now())
+    scheme = urlsplit(current_app.config["SETTINGS"].base_url).scheme
+    parsed = parse_signature(
+        incoming.method, incoming.path, incoming.headers, incoming.body, now=clock.now(), scheme=scheme
+    )
     # 6. The key's owner is the actor; verify, re-fetching the key once on failure.
     check_domain(parsed.key_id)
     actor, pem = key_for(parsed.key_id, actor_iri)

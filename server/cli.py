@@ -148,39 +148,6 @@ def worker_command(once: bool) -> None:
         raise click.ClickException(str(exc)) from None
 
 
-@commons.command("follow")
-@click.argument("target")
-@with_appcontext
-def follow_command(target: str) -> None:
-    """Follow a remote node (actor URL or handle@host); the worker delivers and backfills."""
-    from server.services import ServiceError
-    from server.services.federation import follow
-
-    _require_initialised()
-    try:
-        row = follow(target)
-    except ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"Follow of {row.followed.iri} sent ({row.state}); the worker backfills once it is accepted.")
-
-
-@commons.command("following")
-@with_appcontext
-def following_command() -> None:
-    """List the nodes this node follows, with follow and backfill progress."""
-    from sqlalchemy import select
-
-    from server.models import Actor, Follow
-
-    _require_initialised()
-    local = Actor.local()
-    rows = db.session.scalars(select(Follow).where(Follow.follower_id == local.id).order_by(Follow.id))
-    for row in rows:
-        backfill = row.backfill_state or "-"
-        click.echo(f"{row.followed.iri}\t{row.state}\tbackfill {backfill}: {row.backfill_count} items")
-
-
 def _require_initialised() -> None:
     from sqlalchemy import inspect
 
@@ -197,6 +164,9 @@ def _safe_url(url: str) -> str:
     except Exception:  # noqa: BLE001 - only for display
         return "?"
 
+
+# Commands defined in their own modules register themselves on the group.
+from server import cli_federation  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     os.environ.setdefault("FLASK_APP", "wsgi")

@@ -33,7 +33,9 @@ class SettingsForm(MultilingualForm):
     default_license = ChoiceField(_l("Default licence"))
     languages = StringField(
         _l("Languages"),
-        validators=[Length(max=200, message=_l("This text is too long (at most %(n)s characters).", n=200))],
+        validators=[
+            Length(max=200, message=_l("This text is too long (at most %(n)s characters).", n=200))
+        ],
         description=_l("Language tags separated by commas, the main one first: “fr, en”."),
     )
 
@@ -111,9 +113,7 @@ class ThemeForm(MultilingualForm):
 
 
 class TerritoryForm(MultilingualForm):
-    text_specs: ClassVar[tuple[TextSpec, ...]] = (
-        TextSpec("name", _l("Name"), 200, required=True),
-    )
+    text_specs: ClassVar[tuple[TextSpec, ...]] = (TextSpec("name", _l("Name"), 200, required=True),)
     error_aliases: ClassVar[dict[str, str]] = {"parent_id": "parent"}
 
     kind = ChoiceField(_l("Kind of territory"))
@@ -127,7 +127,7 @@ class TerritoryForm(MultilingualForm):
     same_as = UrlLinesField(
         _l("Same place elsewhere"), description=_l("Wikidata or other addresses, one per line.")
     )
-    parent = ChoiceField(_l("Part of"))
+    parent = ChoiceField(_l("Part of"), default="")
 
     @classmethod
     def build(cls, reading: list[str], territory: Territory | None = None) -> TerritoryForm:

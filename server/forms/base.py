@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from server.forms.choices import language_name
-
 
 SUBMIT_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -51,10 +52,30 @@ class TextSpec:
         )
 
 
+# Control characters other than tab and line breaks: never meant, and PostgreSQL refuses NUL.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class CleanForm(FlaskForm):
+    """A form that drops control characters from everything typed before reading it."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            data = super().wrap_formdata(form, formdata)
+            if data is None:
+                return None
+            return MultiDict(
+                [
+                    (key, CONTROL.sub("", value) if isinstance(value, str) else value)
+                    for key, value in data.items(multi=True)
+                ]
+            )
+
+
 _classes: dict[tuple[type, tuple[str, ...]], type] = {}
 
 
-class MultilingualForm(FlaskForm):
+class MultilingualForm(CleanForm):
     """A form whose `text_specs` are repeated for each language of `text_languages`."""
 
     text_specs: ClassVar[tuple[TextSpec, ...]] = ()
@@ -96,7 +117,11 @@ class MultilingualForm(FlaskForm):
     def sections(self) -> list[tuple[str, str, list[Field]]]:
         """Return (tag, language name, fields) for each language, in order."""
         return [
-            (lang, language_name(lang), [self[f"{s.name}_{lang_key(lang)}"] for s in self.text_specs])
+            (
+                lang,
+                language_name(lang),
+                [self[f"{s.name}_{lang_key(lang)}"] for s in self.text_specs],
+            )
             for lang in self.text_languages
         ]
 
@@ -119,7 +144,7 @@ class MultilingualForm(FlaskForm):
         """Return the main language's field for a multilingual text."""
         return self[f"{name}_{lang_key(self.main_language())}"]
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for spec in self.text_specs:
             if spec.required and not self.texts(spec.name):

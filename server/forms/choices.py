@@ -23,6 +23,11 @@ KIND_PLURALS = {
     "principle": _l("Guiding principles"),
     "resource": _l("Resources"),
 }
+NEW_ITEM_LABELS = {
+    "experience": _l("New experience"),
+    "principle": _l("New guiding principle"),
+    "resource": _l("New resource"),
+}
 RESOURCE_TYPE_LABELS = {
     "guide": _l("Guide"),
     "training": _l("Training module"),
@@ -156,7 +161,8 @@ def territory_choices(reading: list[str], exclude: int | None = None) -> list[tu
 def experience_choices(reading: list[str], exclude: int | None = None) -> list[tuple[str, str]]:
     """Offer every experience; drafts and withdrawn ones say so after their title."""
     rows = [
-        e for e in db.session.scalars(select(Item).where(Item.kind == "experience"))
+        e
+        for e in db.session.scalars(select(Item).where(Item.kind == "experience"))
         if e.id != exclude
     ]
 

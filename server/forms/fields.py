@@ -28,7 +28,7 @@ class ChoiceField(SelectField):
         if valuelist:
             self.data = valuelist[0]
 
-    def pre_validate(self, form) -> None:  # noqa: ANN001
+    def pre_validate(self, form) -> None:
         if self.data not in {str(value) for value, _label in self.choices or []}:
             raise ValidationError(_l("Choose a value from the list."))
 
@@ -43,7 +43,7 @@ class MultiChoiceField(SelectMultipleField):
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = list(dict.fromkeys(valuelist))
 
-    def pre_validate(self, form) -> None:  # noqa: ANN001
+    def pre_validate(self, form) -> None:
         offered = {str(value) for value, _label in self.choices or []}
         if any(value not in offered for value in self.data or []):
             raise ValidationError(_l("Choose values from the list."))
@@ -64,17 +64,19 @@ class LinesField(TextAreaField):
         if valuelist:
             self.data = [line.strip() for line in valuelist[0].splitlines() if line.strip()]
 
-    def process_data(self, value) -> None:  # noqa: ANN001
+    def process_data(self, value) -> None:
         self.data = list(value or [])
 
     def _value(self) -> str:
         return "\n".join(self.data or [])
 
-    def pre_validate(self, form) -> None:  # noqa: ANN001
+    def pre_validate(self, form) -> None:
         if len(self.data or []) > self.max_lines:
             raise ValidationError(_l("Give at most %(n)s lines.", n=self.max_lines))
         if any(len(line) > self.max_length for line in self.data or []):
-            raise ValidationError(_l("Each line must be at most %(n)s characters.", n=self.max_length))
+            raise ValidationError(
+                _l("Each line must be at most %(n)s characters.", n=self.max_length)
+            )
 
 
 class UrlLinesField(LinesField):
@@ -84,12 +86,15 @@ class UrlLinesField(LinesField):
         kwargs.setdefault("max_length", 1000)
         super().__init__(*args, **kwargs)
 
-    def pre_validate(self, form) -> None:  # noqa: ANN001
+    def pre_validate(self, form) -> None:
         super().pre_validate(form)
         for number, line in enumerate(self.data or [], start=1):
             if not is_web_address(line):
                 raise ValidationError(
-                    _l("Line %(n)s: give a web address starting with http:// or https://.", n=number)
+                    _l(
+                        "Line %(n)s: give a web address starting with http:// or https://.",
+                        n=number,
+                    )
                 )
 
 
@@ -109,15 +114,20 @@ class LinksField(LinesField):
         self.data = links
 
     def _value(self) -> str:
-        return "\n".join(f"{link['href']} {link.get('name', '')}".strip() for link in self.data or [])
+        return "\n".join(
+            f"{link['href']} {link.get('name', '')}".strip() for link in self.data or []
+        )
 
-    def pre_validate(self, form) -> None:  # noqa: ANN001
+    def pre_validate(self, form) -> None:
         if len(self.data or []) > self.max_lines:
             raise ValidationError(_l("Give at most %(n)s lines.", n=self.max_lines))
         for number, link in enumerate(self.data or [], start=1):
             if not is_web_address(link["href"]) or len(link["name"]) > 200:
                 raise ValidationError(
-                    _l("Line %(n)s: give a web address starting with http:// or https://.", n=number)
+                    _l(
+                        "Line %(n)s: give a web address starting with http:// or https://.",
+                        n=number,
+                    )
                 )
 
 
@@ -137,7 +147,7 @@ class IsoDateField(StringField):
             except ValueError:
                 raise ValueError(_l("Give a date as YYYY-MM-DD, such as 2024-03-31.")) from None
 
-    def process_data(self, value) -> None:  # noqa: ANN001
+    def process_data(self, value) -> None:
         self.data = value if isinstance(value, date) else None
 
     def _value(self) -> str:
@@ -161,7 +171,7 @@ class NumberField(StringField):
                 raise ValueError(_l("Give a number, such as 50.43."))
             self.data = value
 
-    def process_data(self, value) -> None:  # noqa: ANN001
+    def process_data(self, value) -> None:
         self.data = value
 
     def _value(self) -> str:

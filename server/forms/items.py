@@ -23,7 +23,9 @@ from server.models import Item, NodeSettings
 from server.services.items import ItemInput
 from server.services.validation import MAX_SUMMARY, MAX_TEXT, MAX_TITLE
 
-MARKDOWN_HELP = _l("Markdown: a blank line between paragraphs, **bold**, *italics*, [text](address).")
+MARKDOWN_HELP = _l(
+    "Markdown: a blank line between paragraphs, **bold**, *italics*, [text](address)."
+)
 
 TITLE = TextSpec("title", _l("Title"), MAX_TITLE, required=True)
 SUMMARY = TextSpec("summary", _l("Summary"), MAX_SUMMARY, multiline=True)
@@ -49,11 +51,12 @@ class ItemForm(MultilingualForm):
         node = NodeSettings.get()
         self.language.choices = choices.language_choices(list(self.text_languages))
         self.license.choices = choices.license_choices(item.license if item else None)
-        self.theme_ids.choices = choices.theme_choices(reading)
-        self.theme_ids.groups = choices.theme_groups(reading)
+        groups = choices.theme_groups(reading)
+        self.theme_ids.groups = groups
+        self.theme_ids.choices = [choice for _label, members in groups for choice in members]
         if not self.is_submitted():
-            self.language.data = self.language.data or (item.language if item else None) or (
-                node.main_language
+            self.language.data = (
+                self.language.data or (item.language if item else None) or (node.main_language)
             )
             self.license.data = self.license.data or node.default_license
         return self
@@ -61,7 +64,9 @@ class ItemForm(MultilingualForm):
     @classmethod
     def prefill(cls, item: Item) -> dict[str, Any]:
         """Return form data showing an item's current values."""
-        data: dict[str, Any] = cls.text_data(**{s.name: getattr(item, s.name) for s in cls.text_specs})
+        data: dict[str, Any] = cls.text_data(
+            **{s.name: getattr(item, s.name) for s in cls.text_specs}
+        )
         data.update(
             language=item.language,
             license=item.license,
@@ -134,7 +139,7 @@ class ExperienceForm(ItemForm):
         )
         return data
 
-    def validate_period_end(self, field) -> None:  # noqa: ANN001
+    def validate_period_end(self, field) -> None:
         if field.data and self.period_start.data and field.data < self.period_start.data:
             raise ValidationError(_l("The end of the period comes before its start."))
 
@@ -210,7 +215,7 @@ class ResourceForm(ItemForm):
         data.update(resource_type=item.resource_type, resource_url=item.resource_url or "")
         return data
 
-    def validate_resource_url(self, field) -> None:  # noqa: ANN001
+    def validate_resource_url(self, field) -> None:
         if field.data and not is_web_address(field.data.strip()):
             raise ValidationError(_l("Give a web address starting with http:// or https://."))
 

@@ -9,6 +9,7 @@ from server.models.actor import Actor, origin_of
 from server.models.base import pick, slugify, utcnow
 from server.models.delivery import Delivery, PeerHealth
 from server.models.follow import Follow
+from server.models.harvest import HarvestChange, HarvestRecord, HarvestSet  # noqa: F401
 from server.models.inbox import InboxMessage, RemoteTombstone
 from server.models.moderation import DomainRule
 from server.models.outbox import OutboxActivity

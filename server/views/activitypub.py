@@ -70,12 +70,11 @@ def inbox() -> Response:
         verify.accept(incoming)
     except BlockedError as exc:
         return _refuse(403, "Forbidden", exc)
+    except (SignatureError, FetchError) as exc:
+        # A key that cannot be fetched (down, unsafe, too large) cannot verify anything.
+        return _refuse(401, "Signature required", exc)
     except TooLarge as exc:
         return _refuse(413, "Too large", exc)
-    except SignatureError as exc:
-        return _refuse(401, "Signature required", exc)
-    except FetchError as exc:
-        return _refuse(401, "Signature required", exc)
     except InvalidActivity as exc:
         return _refuse(400, "Bad request", exc)
     except FederationError as exc:

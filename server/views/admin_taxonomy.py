@@ -58,6 +58,7 @@ def new_theme():
 @admin_required
 def edit_theme(slug: str):
     """Edit a concept's labels, definitions, links and alignments."""
+    display.require_sane_slug(slug)
     theme = Theme.by_slug(slug)
     if theme is None:
         abort(404)
@@ -103,6 +104,7 @@ def new_territory():
 @editor_required
 def edit_territory(slug: str):
     """Edit a territory's names, kind, position, code and parent."""
+    display.require_sane_slug(slug)
     territory = Territory.by_slug(slug)
     if territory is None:
         abort(404)

@@ -78,13 +78,15 @@ def _input_from_object(kind: str, doc: dict[str, Any], placeholder_id: str) -> I
         from vocab.context import CONTEXT
 
         doc["@context"] = list(CONTEXT)
-    reasons = validate(doc)
-    if reasons:
-        raise _Invalid(reasons)
+    # Derived triples (dct:title, cc:attributionName...) are ours to write: read what the
+    # script gave, render it in the full published shape, and check that against the shapes.
     try:
         obj = objects.object_from_jsonld(doc)
     except (ValueError, KeyError, TypeError) as exc:
-        raise _Invalid([str(exc)]) from exc
+        raise _Invalid(validate(doc) or [str(exc)]) from exc
+    reasons = validate(obj.to_jsonld())
+    if reasons:
+        raise _Invalid(reasons)
     data = ItemInput(
         title=dict(obj.name),
         language=obj.language,
@@ -143,6 +145,8 @@ def post_to_outbox() -> Response:
     try:
         if "Delete" in kinds:
             return _delete(doc, user)
+        if "Announce" in kinds:
+            return _announce(doc, user)
         if "Update" in kinds:
             return _update(doc, user)
         obj = doc.get("object") if "Create" in kinds else doc
@@ -198,6 +202,19 @@ def _delete(doc: dict[str, Any], user) -> Response:
     withdraw_item(item, user)
     db.session.commit()
     return Response("", status=204)
+
+
+def _announce(doc: dict[str, Any], user) -> Response:
+    """Re-share a copy of another node's item with our followers."""
+    from server.services.federation import reshare
+
+    obj = doc.get("object")
+    iri = obj.get("id") if isinstance(obj, dict) else obj
+    item = db.session.scalar(select(Item).where(Item.iri == iri)) if isinstance(iri, str) else None
+    if item is None or item.is_local:
+        return _problem(404, "Not found", "no copy of another node's item has that id")
+    reshare(item, user)
+    return Response("", status=202)
 
 
 @bp.errorhandler(413)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, abort, current_app, g, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import default_exceptions
 
 from server.extensions import db
 from server.forms import choices
+from server.forms.base import CONTROL
 from server.i18n import reading_languages
 from server.models import Actor, NodeSettings, pick
 from server.services.items import KIND_PATHS
@@ -30,6 +31,12 @@ class Localized:
 
     def __bool__(self) -> bool:
         return bool(self.text)
+
+
+def require_sane_slug(slug: str) -> None:
+    """Answer 404 at once for addresses no record can have (control characters, huge)."""
+    if len(slug) > 200 or CONTROL.search(slug):
+        abort(404)
 
 
 def content_languages() -> list[str]:
@@ -60,7 +67,7 @@ def paragraphs(text: str) -> list[str]:
     return [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
 
 
-def item_url(item, **params) -> str:  # noqa: ANN001
+def item_url(item, **params) -> str:
     return url_for("items.show", kind_path=KIND_PATHS[item.kind], slug=item.slug, **params)
 
 
@@ -119,6 +126,7 @@ def init_app(app: Flask) -> None:
             "kind_labels": choices.KIND_LABELS,
             "kind_plurals": choices.KIND_PLURALS,
             "kind_paths": KIND_PATHS,
+            "new_item_labels": choices.NEW_ITEM_LABELS,
             "resource_type_labels": choices.RESOURCE_TYPE_LABELS,
             "territory_kind_labels": choices.TERRITORY_KIND_LABELS,
             "role_labels": choices.ROLE_LABELS,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, send_file
+import json
+
+from flask import Blueprint, Response, abort, render_template, send_file
 from flask_login import current_user
 
 from server.extensions import db
@@ -10,18 +12,21 @@ from server.models import Attachment, Item
 from server.services.items import KIND_PATHS
 from server.services.uploads import stored_path
 from server.views import display
-from server.views.negotiation import alternates, chosen_type, represent
+from server.views.negotiation import RDF_TYPES, alternates, chosen_type, represent
+from vocab.terms import AS2_CONTEXT_URL
 
 bp = Blueprint("items", __name__)
 
 KINDS_BY_PATH = {path: kind for kind, path in KIND_PATHS.items()}
 KIND_PATH = "<any(experiences, principles, resources):kind_path>"
 # Shown in the browser; anything else is downloaded, so no uploaded file runs as a page.
+JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json")
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
 
 
 def find_item(kind_path: str, slug: str) -> Item:
     """Return the item at this address, or 404 when there is none for this reader."""
+    display.require_sane_slug(slug)
     item = Item.by_slug(KINDS_BY_PATH[kind_path], slug)
     if item is None:
         abort(404)
@@ -37,7 +42,7 @@ def visible_links(items: list[Item]) -> list[Item]:
     return [i for i in items if i.is_published and not i.hidden]
 
 
-def render_item(item, status: int = 200, preview_form=None, **context):  # noqa: ANN001
+def render_item(item, status: int = 200, preview_form=None, **context):
     """Render an item page (a saved item, or a preview built from a form)."""
     derived = visible_links(item.derived_from) if item.kind == "principle" else []
     principles = visible_links(item.principles) if item.kind == "experience" else []
@@ -58,22 +63,39 @@ def show(kind_path: str, slug: str, fmt: str | None = None):
     """Show an item; machines get its RDF from the same address (or a suffixed one)."""
     item = find_item(kind_path, slug)
     if item.status == "withdrawn":
-        if fmt is not None or chosen_type() != "text/html":
+        wanted = chosen_type() if fmt is None else ("application/ld+json" if fmt == "jsonld" else "")
+        if wanted in JSON_TYPES:
+            return tombstone(item)
+        if wanted != "text/html":
             abort(410)
         if display.can_edit():
             return render_item(item, status=410)
         return render_template("items/gone.html", item=item), 410
 
-    def html():  # noqa: ANN202
-        body, status = render_item(item)
-        return body
+    def html() -> str:
+        return render_item(item)[0]
 
     return represent(item.to_object, html, fmt)
+
+
+def tombstone(item: Item) -> Response:
+    """Answer a withdrawn item's address with an ActivityStreams Tombstone, 410 Gone."""
+    document = {
+        "@context": AS2_CONTEXT_URL,
+        "type": "Tombstone",
+        "id": item.iri,
+        "formerType": item.to_object().to_jsonld()["type"][0],
+        "deleted": (item.withdrawn_at or item.updated_at).isoformat().replace("+00:00", "Z"),
+    }
+    response = Response(json.dumps(document), status=410, content_type=RDF_TYPES[JSON_TYPES[0]][1])
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @bp.get("/files/<int:attachment_id>/<path:filename>")
 def attachment(attachment_id: int, filename: str):
     """Serve a file attached to an item the reader may see."""
+    display.require_sane_slug(filename)
     row = db.session.get(Attachment, attachment_id)
     if row is None or row.filename != filename:
         abort(404)

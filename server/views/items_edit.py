@@ -29,7 +29,7 @@ from server.views.items import KIND_PATH, KINDS_BY_PATH, bp, find_item, render_i
 MAX_UPLOADS = 20
 
 
-def _by_ids(model, ids: list[int]) -> list:  # noqa: ANN001
+def _by_ids(model, ids: list[int]) -> list:
     if not ids:
         return []
     return list(db.session.scalars(select(model).where(model.id.in_(sorted(set(ids))))))
@@ -71,7 +71,9 @@ def preview(form: ItemForm, kind: str, item: Item | None):
         updated_at=item.updated_at if item else None,
         withdrawn_at=None,
     )
-    body, _status = render_item(view, preview_form=form, kind=kind, form_action=form_action(kind, item))
+    body, _status = render_item(
+        view, preview_form=form, kind=kind, form_action=form_action(kind, item)
+    )
     return body, 200
 
 

@@ -102,7 +102,7 @@ def themes():
     )
     languages = display.content_languages()
 
-    def by_label(rows):  # noqa: ANN001, ANN202
+    def by_label(rows):
         return sorted(rows, key=lambda t: t.label(languages).casefold())
 
     return render_template(
@@ -116,6 +116,7 @@ def themes():
 
 
 def _theme_or_404(slug: str) -> Theme:
+    display.require_sane_slug(slug)
     theme = Theme.by_slug(slug)
     if theme is None:
         abort(404)
@@ -163,14 +164,13 @@ def territories():
 @bp.get("/territories/<slug>.<any(jsonld, ttl, nt, rdf):fmt>")
 def territory(slug: str, fmt: str | None = None):
     """Show a territory, where it lies, what it contains and the items rooted in it."""
+    display.require_sane_slug(slug)
     place = Territory.by_slug(slug)
     if place is None:
         abort(404)
 
     def html() -> str:
-        page = paginate(
-            visible(select(Item).where(Item.territories.any(Territory.id == place.id)))
-        )
+        page = paginate(visible(select(Item).where(Item.territories.any(Territory.id == place.id))))
         languages = display.content_languages()
         return render_template(
             "territories/show.html",
@@ -181,4 +181,3 @@ def territory(slug: str, fmt: str | None = None):
         )
 
     return represent(place.to_object, html, fmt)
-

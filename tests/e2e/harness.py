@@ -121,9 +121,9 @@ class Node:
         self.cli("init")
         if demo:
             self.cli("seed-demo")
-        self.cli("user", "create", f"editor@{self.name}.test", "--role", "editor", "--password-stdin",
+        self.cli("user", "create", f"editor-{self.name}@example.org", "--role", "editor", "--password-stdin",
                  input="a long enough password\n")
-        self.token = self.cli("token", "create", f"editor@{self.name}.test").stdout.strip()
+        self.token = self.cli("token", "create", f"editor-{self.name}@example.org").stdout.strip()
         return self
 
     def get_json(self, url: str, **params: str) -> dict:

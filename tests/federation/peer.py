@@ -62,7 +62,7 @@ class Peer:
                 status = peer.inbox_status() if callable(peer.inbox_status) else peer.inbox_status
                 if 200 <= status < 300:
                     peer.received.append(
-                        {"path": self.path, "headers": dict(self.headers), "body": json.loads(body or b"{}")}
+                        {"path": self.path, "headers": dict(self.headers), "raw": body, "body": json.loads(body or b"{}")}
                     )
                 self.send_response(status)
                 for key, value in peer.inbox_headers.items():

@@ -12,11 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpsig
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 from http_message_signatures import HTTPMessageSigner, MappingKeyResolver
 from http_message_signatures import algorithms as hms
-from httpsig.utils import generate_message
+from httpsig.utils import generate_message, parse_signature_header
 
 from federation.errors import SignatureError
 from federation.signatures import (
@@ -285,6 +285,31 @@ def test_our_signature_verifies_with_httpsig(keys):
     parsed = parse_signature("POST", PATH, headers, BODY, now=NOW)
     expected = generate_message(list(parsed.components), headers, method="POST", path=PATH)
     assert parsed.signing_string == expected
+    params = parse_signature_header(headers["Signature"])
+    assert (parsed.key_id, parsed.algorithm) == (params["keyId"], params["algorithm"])
+    assert " ".join(parsed.components) == params["headers"]
+
+
+@pytest.mark.parametrize("offset, accepted", [(timedelta(0), True), (timedelta(hours=2), False)])
+def test_hs2019_with_created_instead_of_date(offset, accepted, keys):
+    """An hs2019 signature covering (created) and no Date is checked on its created time."""
+    created = int((NOW - offset).timestamp())
+    digest = "SHA-256=" + base64.b64encode(hashlib.sha256(BODY).digest()).decode()
+    text = f"(request-target): post {PATH}\n(created): {created}\nhost: peer.example\n"
+    text += f"digest: {digest}"
+    key = serialization.load_pem_private_key(keys[0].encode(), password=None)
+    signature = base64.b64encode(key.sign(text.encode(), padding.PKCS1v15(), hashes.SHA256()))
+    headers = {"Host": "peer.example", "Digest": digest, "Signature": (
+        f'keyId="{KEY_ID}", algorithm="hs2019", created={created}, '
+        f'headers="(request-target) (created) host digest", signature="{signature.decode()}"'
+    )}
+    if accepted:
+        parsed = parse_signature("POST", PATH, headers, BODY, now=NOW)
+        verify_signature(parsed, keys[1])
+        assert parsed.created == NOW
+    else:
+        with pytest.raises(SignatureError, match="created time is more than 1 h 5 min"):
+            parse_signature("POST", PATH, headers, BODY, now=NOW)
 
 
 class _Capture(BaseHTTPRequestHandler):

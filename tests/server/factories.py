@@ -34,7 +34,9 @@ def ids(app, model, slugs: list[str]) -> list[int]:
         return [model.by_slug(slug).id for slug in slugs]
 
 
-def make_item(app, kind: str, title: str | dict[str, str], status: str = "published", **fields: Any) -> str:
+def make_item(
+    app, kind: str, title: str | dict[str, str], status: str = "published", **fields: Any
+) -> str:
     """Create an item of `kind` with the given fields and status; return its path."""
     titles = title if isinstance(title, dict) else {"fr": title}
     with app.app_context():
@@ -44,7 +46,8 @@ def make_item(app, kind: str, title: str | dict[str, str], status: str = "publis
             fields["territory_ids"] = [Territory.by_slug(s).id for s in fields.pop("territories")]
         if "derived_from" in fields:
             fields["derived_from_ids"] = [
-                Item.by_slug("experience", s.rsplit("/", 1)[-1]).id for s in fields.pop("derived_from")
+                Item.by_slug("experience", s.rsplit("/", 1)[-1]).id
+                for s in fields.pop("derived_from")
             ]
         item = create_item(kind, ItemInput(title=titles, language=next(iter(titles)), **fields))
         if status in {"published", "withdrawn"}:
@@ -61,8 +64,13 @@ def full_experience(app) -> str:
     with app.app_context():
         region_id = Territory.by_slug(region).id
     town = make_territory(
-        app, "Loos-en-Gohelle", kind="commune", code="62528", latitude=50.4578,
-        longitude=2.7936, parent_id=region_id,
+        app,
+        "Loos-en-Gohelle",
+        kind="commune",
+        code="62528",
+        latitude=50.4578,
+        longitude=2.7936,
+        parent_id=region_id,
     )
     energy = make_theme(app, "Énergie citoyenne", "Citizen energy")
     return make_item(

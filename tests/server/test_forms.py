@@ -32,7 +32,7 @@ def world(admin_client, node):
     with node.app_context():
         ids["experience"] = Item.by_slug("experience", "experience-existant").id
     ids["user"] = make_user(node, "member@example.org", "reader")
-    return {"client": admin_client, "ids": ids, "paths": paths, "theme": theme, "territory": region}
+    return {"app": node, "client": admin_client, "ids": ids, "paths": paths, "theme": theme, "territory": region}
 
 
 def item_forms(world):
@@ -71,7 +71,7 @@ def test_oversized_texts_in_every_item_form_are_refused(world):
 
 
 def test_ten_thousand_list_entries_are_refused(world):
-    """Given 10,000 authors, organisations and links, then the form says there are too many lines."""
+    """Given 10,000 authors, organisations and links, then the form says: too many lines."""
     for path, _kind in item_forms(world):
         data = {**ITEM, "authors": MANY, "organisations": MANY, "links": MANY}
         response, page = post(world, path, data)
@@ -81,23 +81,28 @@ def test_ten_thousand_list_entries_are_refused(world):
 def test_ten_thousand_repeated_choices_do_not_break_anything(world):
     """Given the same theme ticked 10,000 times, then the item is saved with that theme once."""
     theme = str(world["ids"]["theme"])
-    response, _ = post(world, "/experiences/new", {**ITEM, "title_fr": "Répété", "theme_ids": [theme] * 10_000})
+    response, _ = post(
+        world, "/experiences/new", {**ITEM, "title_fr": "Répété", "theme_ids": [theme] * 10_000}
+    )
     assert response.status_code == 303
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("period_start", "2024-13-45", "Give a date as YYYY-MM-DD"),
-    ("period_end", "31/12/2024", "Give a date as YYYY-MM-DD"),
-    ("period_start", "2024-02-30", "Give a date as YYYY-MM-DD"),
-    ("theme_ids", "abc", "Choose values from the list."),
-    ("theme_ids", "99999", "Choose values from the list."),
-    ("territory_ids", "-1", "Choose values from the list."),
-    ("links", "not a web address", "Line 1: give a web address"),
-    ("links", "javascript:alert(1) click", "Line 1: give a web address"),
-    ("language", "xx!!", "Choose a value from the list."),
-    ("language", "", "Choose a value from the list."),
-    ("license", "https://evil.example/licence", "Choose a value from the list."),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("period_start", "2024-13-45", "Give a date as YYYY-MM-DD"),
+        ("period_end", "31/12/2024", "Give a date as YYYY-MM-DD"),
+        ("period_start", "2024-02-30", "Give a date as YYYY-MM-DD"),
+        ("theme_ids", "abc", "Choose values from the list."),
+        ("theme_ids", "99999", "Choose values from the list."),
+        ("territory_ids", "-1", "Choose values from the list."),
+        ("links", "not a web address", "Line 1: give a web address"),
+        ("links", "javascript:alert(1) click", "Line 1: give a web address"),
+        ("language", "xx!!", "Choose a value from the list."),
+        ("language", "", "Choose a value from the list."),
+        ("license", "https://evil.example/licence", "Choose a value from the list."),
+    ],
+)
 def test_malformed_experience_values_are_explained(world, field, value, message):
     """Given one malformed experience value, when saved or previewed, then the form explains it."""
     for action in ("draft", "preview"):
@@ -113,22 +118,28 @@ def test_period_ending_before_it_starts_is_refused(world):
     assert 'id="period_end-error"' in page
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("derived_from_ids", "abc", "Choose values from the list."),
-    ("derived_from_ids", "424242", "Choose values from the list."),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("derived_from_ids", "abc", "Choose values from the list."),
+        ("derived_from_ids", "424242", "Choose values from the list."),
+    ],
+)
 def test_malformed_principle_values_are_explained(world, field, value, message):
     """Given an unknown or non-numeric experience id, then the principle form explains it."""
     response, page = post(world, "/principles/new", {**ITEM, field: value})
     assert_refused(response, page, message)
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("resource_url", "javascript:alert(1)", "Give a web address starting with http"),
-    ("resource_url", "ftp://example.org/file", "Give a web address starting with http"),
-    ("resource_url", "https://" + "x" * 2000, "This address is too long."),
-    ("resource_type", "spaceship", "Choose a value from the list."),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("resource_url", "javascript:alert(1)", "Give a web address starting with http"),
+        ("resource_url", "ftp://example.org/file", "Give a web address starting with http"),
+        ("resource_url", "https://" + "x" * 2000, "This address is too long."),
+        ("resource_type", "spaceship", "Choose a value from the list."),
+    ],
+)
 def test_malformed_resource_values_are_explained(world, field, value, message):
     """Given a bad address or kind, then the resource form explains it."""
     response, page = post(world, "/resources/new", {**ITEM, field: value})
@@ -138,20 +149,23 @@ def test_malformed_resource_values_are_explained(world, field, value, message):
 TERRITORY = {"name_fr": "Lieu", "kind": "commune"}
 
 
-@pytest.mark.parametrize("changes,message", [
-    ({}, "This field is required."),
-    ({"name_fr": BIG, "name_en": BIG, "code": BIG}, "This text is too long"),
-    ({"latitude": "999", "longitude": "2"}, "Latitude is between -90 and 90."),
-    ({"latitude": "45", "longitude": "-999"}, "Longitude is between -180 and 180."),
-    ({"latitude": "abc", "longitude": "2"}, "Give a number"),
-    ({"latitude": "nan", "longitude": "inf"}, "Give a number"),
-    ({"latitude": "45"}, "Give both latitude and longitude, or neither."),
-    ({"parent": "abc"}, "Choose a value from the list."),
-    ({"parent": "99999"}, "Choose a value from the list."),
-    ({"kind": "planet"}, "Choose a value from the list."),
-    ({"same_as": "not a url"}, "Line 1: give a web address"),
-    ({"same_as": MANY}, "Give at most 200 lines."),
-])
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({}, "This field is required."),
+        ({"name_fr": BIG, "name_en": BIG, "code": BIG}, "This text is too long"),
+        ({"latitude": "999", "longitude": "2"}, "Latitude is between -90 and 90."),
+        ({"latitude": "45", "longitude": "-999"}, "Longitude is between -180 and 180."),
+        ({"latitude": "abc", "longitude": "2"}, "Give a number"),
+        ({"latitude": "nan", "longitude": "inf"}, "Give a number"),
+        ({"latitude": "45"}, "Give both latitude and longitude, or neither."),
+        ({"parent": "abc"}, "Choose a value from the list."),
+        ({"parent": "99999"}, "Choose a value from the list."),
+        ({"kind": "planet"}, "Choose a value from the list."),
+        ({"same_as": "not a url"}, "Line 1: give a web address"),
+        ({"same_as": MANY}, "Give at most 200 lines."),
+    ],
+)
 def test_malformed_territory_values_are_explained(world, changes, message):
     """Given a bad territory value on the new and edit forms, then the form explains it."""
     for path in ("/admin/territories/new", f"/admin/territories/{world['territory']}/edit"):
@@ -160,14 +174,20 @@ def test_malformed_territory_values_are_explained(world, changes, message):
         assert_refused(response, page, message)
 
 
-@pytest.mark.parametrize("changes,message", [
-    ({}, "This field is required."),
-    ({"pref_label_fr": BIG, "pref_label_en": BIG, "definition_fr": BIG}, "This text is too long"),
-    ({"broader_ids": "abc"}, "Choose values from the list."),
-    ({"related_ids": "99999"}, "Choose values from the list."),
-    ({"exact_match": "not a url"}, "Line 1: give a web address"),
-    ({"close_match": MANY}, "Give at most 200 lines."),
-])
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({}, "This field is required."),
+        (
+            {"pref_label_fr": BIG, "pref_label_en": BIG, "definition_fr": BIG},
+            "This text is too long",
+        ),
+        ({"broader_ids": "abc"}, "Choose values from the list."),
+        ({"related_ids": "99999"}, "Choose values from the list."),
+        ({"exact_match": "not a url"}, "Line 1: give a web address"),
+        ({"close_match": MANY}, "Give at most 200 lines."),
+    ],
+)
 def test_malformed_theme_values_are_explained(world, changes, message):
     """Given a bad concept value on the new and edit forms, then the form explains it."""
     for path in ("/admin/themes/new", f"/admin/themes/{world['theme']}/edit"):
@@ -179,23 +199,29 @@ def test_malformed_theme_values_are_explained(world, changes, message):
 def test_a_concept_cannot_be_its_own_broader_concept(world):
     """Given a concept, when it is made broader than itself, then the form refuses."""
     own = str(world["ids"]["theme"])
-    response, page = post(world, f"/admin/themes/{world['theme']}/edit",
-                          {"pref_label_fr": "Thème", "broader_ids": own})
+    response, page = post(
+        world,
+        f"/admin/themes/{world['theme']}/edit",
+        {"pref_label_fr": "Thème", "broader_ids": own},
+    )
     assert_refused(response, page, "Choose values from the list.")
 
 
 SETTINGS = {"name": "Nœud", "default_license": CC, "languages": "fr, en"}
 
 
-@pytest.mark.parametrize("changes,message", [
-    (None, "This field is required."),
-    ({"name": BIG}, "Give the node a name of at most 200 characters."),
-    ({"description_fr": BIG, "description_en": BIG}, "This text is too long"),
-    ({"languages": "fr, 123, !!"}, "Give a language tag such as"),
-    ({"languages": ""}, "Give at least one language."),
-    ({"languages": BIG}, "This text is too long"),
-    ({"default_license": "not a licence"}, "Choose a value from the list."),
-])
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        (None, "This field is required."),
+        ({"name": BIG}, "Give the node a name of at most 200 characters."),
+        ({"description_fr": BIG, "description_en": BIG}, "This text is too long"),
+        ({"languages": "fr, 123, !!"}, "Give a language tag such as"),
+        ({"languages": ""}, "Give at least one language."),
+        ({"languages": BIG}, "This text is too long"),
+        ({"default_license": "not a licence"}, "Choose a value from the list."),
+    ],
+)
 def test_malformed_settings_are_explained(world, changes, message):
     """Given bad node settings, then the settings form explains what is wrong."""
     data = {} if changes is None else {**SETTINGS, **changes}
@@ -206,14 +232,17 @@ def test_malformed_settings_are_explained(world, changes, message):
 USER = {"email": "new@example.org", "role": "reader", "password": "a long enough password"}
 
 
-@pytest.mark.parametrize("changes,message", [
-    (None, "This field is required."),
-    ({"email": BIG, "display_name": BIG, "password": BIG}, "This email address is not valid."),
-    ({"email": "not-an-email"}, "This email address is not valid."),
-    ({"role": "god"}, "Choose a value from the list."),
-    ({"password": "short"}, "The password needs at least 10 characters."),
-    ({"display_name": BIG}, "This text is too long"),
-])
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        (None, "This field is required."),
+        ({"email": BIG, "display_name": BIG, "password": BIG}, "This email address is not valid."),
+        ({"email": "not-an-email"}, "This email address is not valid."),
+        ({"role": "god"}, "Choose a value from the list."),
+        ({"password": "short"}, "The password needs at least 10 characters."),
+        ({"display_name": BIG}, "This text is too long"),
+    ],
+)
 def test_malformed_accounts_are_explained(world, changes, message):
     """Given bad account values, then the new-account form explains what is wrong."""
     data = {} if changes is None else {**USER, **changes}
@@ -228,11 +257,14 @@ def test_malformed_role_changes_are_explained(world, role):
     assert_refused(response, page, "Choose a role from the list.")
 
 
-@pytest.mark.parametrize("data,message", [
-    ({}, "This field is required."),
-    ({"email": BIG, "password": "x"}, "This email address is not valid."),
-    ({"email": "a@example.org", "password": BIG}, "This password is too long."),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({}, "This field is required."),
+        ({"email": BIG, "password": "x"}, "This email address is not valid."),
+        ({"email": "a@example.org", "password": BIG}, "This password is too long."),
+    ],
+)
 def test_malformed_signin_is_explained(client, node, data, message):
     """Given an empty or oversized sign-in, then the form explains it."""
     response = client.post("/signin?lang=en", data=data)
@@ -245,16 +277,46 @@ def test_invalid_forms_speak_french_to_french_readers(world):
     assert "Ce champ est obligatoire." in page and "Choisissez une valeur dans la liste." in page
     _, page = post(world, "/admin/settings", {**SETTINGS, "languages": "fr, !!"}, lang="fr")
     assert "Indiquez une étiquette de langue" in page
-    _, page = post(world, "/admin/territories/new", {**TERRITORY, "latitude": "999", "longitude": "1"},
-                   lang="fr")
+    _, page = post(
+        world,
+        "/admin/territories/new",
+        {**TERRITORY, "latitude": "999", "longitude": "1"},
+        lang="fr",
+    )
     assert "La latitude est comprise entre -90 et 90." in page
     _, page = post(world, "/experiences/new", {**ITEM, "period_start": "2024-13-45"}, lang="fr")
     assert "Indiquez une date au format AAAA-MM-JJ" in page
 
 
-@pytest.mark.parametrize("path", ["/experiences/nope/edit", "/principles/nope/edit", "/resources/nope/edit",
-                                  "/admin/themes/nope/edit", "/admin/territories/nope/edit"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/experiences/nope/edit",
+        "/principles/nope/edit",
+        "/resources/nope/edit",
+        "/admin/themes/nope/edit",
+        "/admin/territories/nope/edit",
+    ],
+)
 def test_forms_for_unknown_records_are_not_found(world, path):
     """Given no such record, when its edit form is asked for, then the answer is 404."""
     assert world["client"].get(path).status_code == 404
     assert world["client"].post(path, data={}).status_code == 404
+
+
+def test_control_characters_are_dropped_not_stored(world):
+    """Given NUL and other control characters in text, when saved, then they are simply gone."""
+    data = {"name_fr": "Ca\x00en", "kind": "commune", "code": "14\x0b118"}
+    response, _ = post(world, "/admin/territories/new", data)
+    assert response.status_code == 303
+    with world["app"].app_context():
+        place = Territory.by_slug("caen")
+        assert place.name == {"fr": "Caen"} and place.code == "14118"
+
+
+@pytest.mark.parametrize("path", ["/experiences/a%00b", "/themes/a%00b", "/territories/%01",
+                                  "/admin/themes/a%00/edit", "/files/1/a%00.pdf",
+                                  "/experiences/" + "x" * 300])
+def test_addresses_with_control_characters_are_not_found(world, path):
+    """Given an address no record can have, when asked for, then the answer is 404."""
+    assert world["client"].get(path).status_code == 404

@@ -13,7 +13,11 @@ from tests.server.factories import full_experience, make_item, make_territory, m
 
 def test_home_shows_node_and_latest_items_of_every_kind(client, node):
     """Given one item of each kind, when a reader opens the home page, then all three are listed."""
-    for kind, title in [("experience", "Récit A"), ("principle", "Principe B"), ("resource", "Guide C")]:
+    for kind, title in [
+        ("experience", "Récit A"),
+        ("principle", "Principe B"),
+        ("resource", "Guide C"),
+    ]:
         make_item(node, kind, title)
     page = client.get("/?lang=fr").get_data(as_text=True)
     assert "Récit A" in page and "Principe B" in page and "Guide C" in page
@@ -21,21 +25,28 @@ def test_home_shows_node_and_latest_items_of_every_kind(client, node):
 
 
 def test_home_shows_node_description_in_the_readers_language(admin_client, node):
-    """Given a node described in two languages, when read in English, then the English text shows."""
+    """Given a node described in two languages, when read in English, then English shows."""
     admin_client.post(
         "/admin/settings",
-        data={"name": "Fabrique", "description_fr": "Des récits partagés.",
-              "description_en": "Shared stories.", "default_license": "https://creativecommons.org/licenses/by-sa/4.0/",
-              "languages": "fr, en"},
+        data={
+            "name": "Fabrique",
+            "description_fr": "Des récits partagés.",
+            "description_en": "Shared stories.",
+            "default_license": "https://creativecommons.org/licenses/by-sa/4.0/",
+            "languages": "fr, en",
+        },
     )
     page = admin_client.get("/?lang=en").get_data(as_text=True)
     assert "Shared stories." in page and "Des récits partagés." not in page
     assert '<div class="lead" lang="en">' in page
 
 
-@pytest.mark.parametrize("kind,path", [("experience", "/experiences"), ("principle", "/principles"), ("resource", "/resources")])
+@pytest.mark.parametrize(
+    "kind,path",
+    [("experience", "/experiences"), ("principle", "/principles"), ("resource", "/resources")],
+)
 def test_lists_page_through_published_items(client, node, kind, path):
-    """Given 23 published items and a draft, when listing, then 20 show on page 1, 3 on page 2, no draft."""
+    """Given 23 published items and a draft, then page 1 shows 20, page 2 shows 3, no draft."""
     for n in range(23):
         make_item(node, kind, f"Titre numéro {n:02d}")
     make_item(node, kind, "Brouillon caché", status="draft")
@@ -53,11 +64,13 @@ def test_list_page_numbers_never_fail(client, node, page):
 
 
 def test_local_filter_keeps_only_this_nodes_items(client, node):
-    """Given a local item and one from another node, when filtering on this node, then only ours shows."""
+    """Given a local and a remote item, when filtering on this node, then only ours shows."""
     make_item(node, "experience", "Récit d'ici")
     remote_path = make_item(node, "experience", "Récit d'ailleurs")
     with node.app_context():
-        remote = Actor(iri="https://other.example/actor", origin="https://other.example", name="Other")
+        remote = Actor(
+            iri="https://other.example/actor", origin="https://other.example", name="Other"
+        )
         db.session.add(remote)
         Item.by_slug("experience", remote_path.rsplit("/", 1)[1]).actor = remote
         db.session.commit()
@@ -68,16 +81,30 @@ def test_local_filter_keeps_only_this_nodes_items(client, node):
 
 
 def test_experience_page_shows_every_field(client, node):
-    """Given a full experience, when a reader opens it in French, then every field is on the page."""
+    """Given a full experience, when read in French, then every field is on the page."""
     path = full_experience(node)
     page = client.get(f"{path}?lang=fr").get_data(as_text=True)
-    for text in ["Mettre en récit une trajectoire", "Une ville minière change de cap.",
-                 "<strong>récit</strong>", "Ville de Loos-en-Gohelle", "CERDD",
-                 "Un maire présent depuis longtemps.", "La participation se construit.",
-                 "Le récit ne suffit pas.", "Fabrique des transitions", "Loos-en-Gohelle",
-                 "Énergie citoyenne", "Site de la ville", "CC BY-SA 4.0", "2001", "2020"]:
+    for text in [
+        "Mettre en récit une trajectoire",
+        "Une ville minière change de cap.",
+        "<strong>récit</strong>",
+        "Ville de Loos-en-Gohelle",
+        "CERDD",
+        "Un maire présent depuis longtemps.",
+        "La participation se construit.",
+        "Le récit ne suffit pas.",
+        "Fabrique des transitions",
+        "Loos-en-Gohelle",
+        "Énergie citoyenne",
+        "Site de la ville",
+        "CC BY-SA 4.0",
+        "2001",
+        "2020",
+    ]:
         assert text in page, text
-    assert 'rel="license"' in page and 'href="https://creativecommons.org/licenses/by-sa/4.0/"' in page
+    assert (
+        'rel="license"' in page and 'href="https://creativecommons.org/licenses/by-sa/4.0/"' in page
+    )
 
 
 def test_item_page_shows_readers_language_first_and_offers_the_others(client, node):
@@ -120,15 +147,27 @@ def test_withdrawn_item_answers_gone_and_editors_can_restore(client, editor_clie
     path = make_item(node, "experience", "Retiré du site", status="withdrawn")
     gone = client.get(path)
     assert gone.status_code == 410 and "Retiré du site" not in gone.get_data(as_text=True)
-    assert client.get(path, headers={"Accept": "application/activity+json"}).status_code == 410
+    machine = client.get(path, headers={"Accept": "application/activity+json"})
+    assert machine.status_code == 410 and machine.json["type"] == "Tombstone"
+    assert client.get(path, headers={"Accept": "text/turtle"}).status_code == 410
     editor_page = editor_client.get(path)
     assert editor_page.status_code == 410
     assert f'action="{path}/restore"' in editor_page.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", ["/experiences/nope", "/principles/nope", "/resources/nope",
-                                  "/themes/nope", "/territories/nope", "/themes/nope.ttl",
-                                  "/experiences/nope.jsonld", "/files/999/x.pdf"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/experiences/nope",
+        "/principles/nope",
+        "/resources/nope",
+        "/themes/nope",
+        "/territories/nope",
+        "/themes/nope.ttl",
+        "/experiences/nope.jsonld",
+        "/files/999/x.pdf",
+    ],
+)
 def test_unknown_addresses_are_not_found(client, node, path):
     """Given no such object, when a reader asks for it, then the answer is 404."""
     assert client.get(path).status_code == 404
@@ -143,7 +182,7 @@ def test_themes_page_shows_the_systemic_web(client, node):
         top_id = Theme.by_slug(top).id
     child = make_theme(node, "Isolation des logements", "Home insulation", broader_ids=[top_id])
     page = client.get("/themes?lang=fr").get_data(as_text=True)
-    tree = page[page.index("Habiter autrement"):]
+    tree = page[page.index("Habiter autrement") :]
     assert "Isolation des logements" in tree[:600]
     concept = client.get(f"/themes/{child}?lang=fr").get_data(as_text=True)
     assert "Habiter autrement" in concept
@@ -165,7 +204,7 @@ def test_theme_page_lists_items_and_related_concepts(client, node):
 
 
 def test_territory_page_shows_place_items_parent_and_children(client, node):
-    """Given a commune in a region with an experience, its page shows code, coordinates and links."""
+    """Given a commune in a region, its page shows code, coordinates, parent and items."""
     path = full_experience(node)
     page = client.get("/territories/loos-en-gohelle?lang=fr").get_data(as_text=True)
     assert "62528" in page and "50,4578" in page and "Hauts-de-France" in page
@@ -180,21 +219,29 @@ def test_html_pages_advertise_every_representation_and_the_feeds(client, node):
     path = full_experience(node)
     for url in [path, "/themes/energie-citoyenne", "/territories/loos-en-gohelle"]:
         page = client.get(url).get_data(as_text=True)
-        for media_type in ["application/activity+json", "application/ld+json", "text/turtle",
-                           "application/n-triples", "application/rdf+xml"]:
+        for media_type in [
+            "application/activity+json",
+            "application/ld+json",
+            "text/turtle",
+            "application/n-triples",
+            "application/rdf+xml",
+        ]:
             assert f'rel="alternate" type="{media_type}"' in page, (url, media_type)
         assert 'type="application/atom+xml" href="/feed.atom"' in page
         assert 'type="application/rss+xml" href="/feed.rss"' in page
 
 
-@pytest.mark.parametrize("accept,content_type", [
-    ("application/activity+json", "application/activity+json"),
-    ("text/turtle", "text/turtle"),
-    ("application/n-triples", "application/n-triples"),
-    ("application/rdf+xml", "application/rdf+xml"),
-])
+@pytest.mark.parametrize(
+    "accept,content_type",
+    [
+        ("application/activity+json", "application/activity+json"),
+        ("text/turtle", "text/turtle"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/rdf+xml", "application/rdf+xml"),
+    ],
+)
 def test_item_theme_and_territory_answer_content_negotiation(client, node, accept, content_type):
-    """Given an object, when a machine asks for RDF at its address, then it gets it with Vary: Accept."""
+    """Given an object, when a machine asks for RDF at its address, then it gets it, varying."""
     path = full_experience(node)
     for url in [path, "/themes/energie-citoyenne", "/territories/loos-en-gohelle"]:
         response = client.get(url, headers={"Accept": accept})
@@ -203,10 +250,17 @@ def test_item_theme_and_territory_answer_content_negotiation(client, node, accep
         assert "Accept" in response.headers.get("Vary", "")
 
 
-@pytest.mark.parametrize("suffix,content_type", [("jsonld", "application/"), ("ttl", "text/turtle"),
-                                                 ("nt", "application/n-triples"), ("rdf", "application/rdf+xml")])
+@pytest.mark.parametrize(
+    "suffix,content_type",
+    [
+        ("jsonld", "application/"),
+        ("ttl", "text/turtle"),
+        ("nt", "application/n-triples"),
+        ("rdf", "application/rdf+xml"),
+    ],
+)
 def test_suffixed_addresses_serve_one_format(client, node, suffix, content_type):
-    """Given an item, theme and territory, when a suffixed address is asked, then that format comes."""
+    """Given an object, when a suffixed address is asked for, then that format comes."""
     path = full_experience(node)
     for url in [path, "/themes/energie-citoyenne", "/territories/loos-en-gohelle"]:
         response = client.get(f"{url}.{suffix}")
@@ -240,11 +294,20 @@ def test_attachment_is_served_only_while_its_item_is_visible(editor_client, clie
     from io import BytesIO
 
     path = make_item(node, "resource", "Guide PDF")
-    editor_client.post(f"{path}/edit", data={
-        "title_fr": "Guide PDF", "language": "fr", "license": "https://creativecommons.org/licenses/by-sa/4.0/",
-        "resource_type": "guide", "attachments": (BytesIO(b"%PDF-1.4 guide"), "guide.pdf"),
-    }, content_type="multipart/form-data")
-    link = re.search(r'href="(/files/\d+/guide.pdf)"', client.get(path).get_data(as_text=True)).group(1)
+    editor_client.post(
+        f"{path}/edit",
+        data={
+            "title_fr": "Guide PDF",
+            "language": "fr",
+            "license": "https://creativecommons.org/licenses/by-sa/4.0/",
+            "resource_type": "guide",
+            "attachments": (BytesIO(b"%PDF-1.4 guide"), "guide.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    link = re.search(
+        r'href="(/files/\d+/guide.pdf)"', client.get(path).get_data(as_text=True)
+    ).group(1)
     response = client.get(link)
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert response.headers["X-Content-Type-Options"] == "nosniff"

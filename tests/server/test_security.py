@@ -15,13 +15,23 @@ from tests.server.factories import make_item, make_territory, make_theme
 CC_BY_SA = "https://creativecommons.org/licenses/by-sa/4.0/"
 PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))"]
 EDITOR_ROUTES = [
-    "/experiences/new", "/principles/new", "/resources/new",
-    "{item}/edit", "{item}/publish", "{item}/withdraw", "{item}/restore",
-    "/admin/territories/new", "/admin/territories/{territory}/edit",
+    "/experiences/new",
+    "/principles/new",
+    "/resources/new",
+    "{item}/edit",
+    "{item}/publish",
+    "{item}/withdraw",
+    "{item}/restore",
+    "/admin/territories/new",
+    "/admin/territories/{territory}/edit",
 ]
 ADMIN_ROUTES = [
-    "/admin/accounts", "/admin/accounts/{user}/role", "/admin/accounts/{user}/deactivate",
-    "/admin/accounts/{user}/activate", "/admin/settings", "/admin/themes/new",
+    "/admin/accounts",
+    "/admin/accounts/{user}/role",
+    "/admin/accounts/{user}/deactivate",
+    "/admin/accounts/{user}/activate",
+    "/admin/settings",
+    "/admin/themes/new",
     "/admin/themes/{theme}/edit",
 ]
 
@@ -54,7 +64,7 @@ def test_editor_gets_403_on_every_admin_route(editor_client, targets):
 
 
 def test_anonymous_posts_are_sent_to_sign_in(client, targets):
-    """Given an anonymous visitor, when they POST to any write route, then they are sent to sign in."""
+    """Given an anonymous visitor, when they POST to any write route, then they go to sign in."""
     for path in routes(EDITOR_ROUTES + ADMIN_ROUTES, targets):
         response = client.post(path, data={})
         assert response.status_code == 302, path
@@ -64,10 +74,16 @@ def test_anonymous_posts_are_sent_to_sign_in(client, targets):
 @pytest.fixture
 def csrf_app(node, database_url, tmp_path):
     """A second application on the same database, with CSRF protection on."""
-    app = create_app({
-        "data_dir": tmp_path / "csrf-instance", "database_url": database_url, "base_url": BASE_URL,
-        "node_handle": "fabrique", "TESTING": True, "WTF_CSRF_ENABLED": True,
-    })
+    app = create_app(
+        {
+            "data_dir": tmp_path / "csrf-instance",
+            "database_url": database_url,
+            "base_url": BASE_URL,
+            "node_handle": "fabrique",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
     yield app
     with app.app_context():
         db.session.remove()
@@ -75,12 +91,18 @@ def csrf_app(node, database_url, tmp_path):
 
 
 def test_every_form_post_without_csrf_token_is_refused(csrf_app, targets, node):
-    """Given CSRF protection, when an admin posts to any form without a token, then the answer is 400."""
+    """Given CSRF protection, when an admin posts any form without a token, then 400."""
     make_user(node, "boss@example.org", "admin")
     client = csrf_app.test_client()
     token = csrf_token(client.get("/signin").get_data(as_text=True))
-    signed = client.post("/signin", data={"csrf_token": token, "email": "boss@example.org",
-                                          "password": "correct horse battery"})
+    signed = client.post(
+        "/signin",
+        data={
+            "csrf_token": token,
+            "email": "boss@example.org",
+            "password": "correct horse battery",
+        },
+    )
     assert signed.status_code == 303
     for path in routes(EDITOR_ROUTES + ADMIN_ROUTES, targets) + ["/signout", "/signin"]:
         assert client.post(path, data={"title_fr": "x"}).status_code == 400, path
@@ -92,13 +114,17 @@ def test_forms_carry_a_csrf_token(csrf_app, node):
     make_user(node, "ed@example.org", "editor")
     client = csrf_app.test_client()
     token = csrf_token(client.get("/signin").get_data(as_text=True))
-    response = client.post("/signin", data={"csrf_token": token, "email": "ed@example.org",
-                                            "password": "correct horse battery"})
+    response = client.post(
+        "/signin",
+        data={"csrf_token": token, "email": "ed@example.org", "password": "correct horse battery"},
+    )
     assert response.status_code == 303
     page = client.get("/experiences/new").get_data(as_text=True)
     token = csrf_token(page)
-    created = client.post("/experiences/new", data={
-        "csrf_token": token, "title_fr": "Avec jeton", "language": "fr", "license": CC_BY_SA})
+    created = client.post(
+        "/experiences/new",
+        data={"csrf_token": token, "title_fr": "Avec jeton", "language": "fr", "license": CC_BY_SA},
+    )
     assert created.status_code == 303
 
 
@@ -110,7 +136,7 @@ class MarkupFinder(HTMLParser):
         self.tags: list[str] = []
         self.attributes: list[tuple[str, str]] = []
 
-    def handle_starttag(self, tag, attrs) -> None:  # noqa: ANN001
+    def handle_starttag(self, tag, attrs) -> None:
         self.tags.append(tag)
         self.attributes.extend((name, value or "") for name, value in attrs)
 
@@ -120,19 +146,38 @@ def assert_harmless(html: str) -> None:
     finder.feed(html)
     assert "script" not in finder.tags and "img" not in finder.tags
     assert not [name for name, _ in finder.attributes if name.startswith("on")]
-    assert not [v for n, v in finder.attributes if n in {"href", "src", "action"}
-                and v.strip().lower().startswith("javascript:")]
+    assert not [
+        v
+        for n, v in finder.attributes
+        if n in {"href", "src", "action"} and v.strip().lower().startswith("javascript:")
+    ]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize("kind", ["experiences", "principles", "resources"])
-def test_script_payloads_in_every_item_field_are_never_rendered(editor_client, client, node, kind, payload):
+def test_script_payloads_in_every_item_field_are_never_rendered(
+    editor_client, client, node, kind, payload
+):
     """Given hostile text in every field, when the item is previewed and published, nothing runs."""
-    texts = {f"{name}_{lang}": payload for lang in ("fr", "en")
-             for name in ("title", "summary", "body", "circumstances", "lessons", "limits")}
-    data = {**texts, "language": "fr", "license": CC_BY_SA, "authors": payload,
-            "organisations": payload, "resource_type": "guide", "links": f"https://example.org/ {payload}"}
-    assert_harmless(editor_client.post(f"/{kind}/new", data={**data, "action": "preview"}).get_data(as_text=True))
+    texts = {
+        f"{name}_{lang}": payload
+        for lang in ("fr", "en")
+        for name in ("title", "summary", "body", "circumstances", "lessons", "limits")
+    }
+    data = {
+        **texts,
+        "language": "fr",
+        "license": CC_BY_SA,
+        "authors": payload,
+        "organisations": payload,
+        "resource_type": "guide",
+        "links": f"https://example.org/ {payload}",
+    }
+    assert_harmless(
+        editor_client.post(f"/{kind}/new", data={**data, "action": "preview"}).get_data(
+            as_text=True
+        )
+    )
     response = editor_client.post(f"/{kind}/new", data={**data, "action": "publish"})
     assert response.status_code == 303
     page = editor_client.get(response.headers["Location"]).get_data(as_text=True)
@@ -144,28 +189,64 @@ def test_script_payloads_in_every_item_field_are_never_rendered(editor_client, c
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_script_payloads_in_taxonomy_settings_and_accounts_are_never_rendered(admin_client, node, payload):
-    """Given hostile text in concept, territory, settings and account fields, nothing runs anywhere."""
-    admin_client.post("/admin/themes/new", data={"pref_label_fr": payload, "definition_fr": payload})
-    admin_client.post("/admin/territories/new", data={"name_fr": payload, "kind": "commune", "code": "x"})
-    admin_client.post("/admin/settings", data={"name": payload, "description_fr": payload,
-                                               "default_license": CC_BY_SA, "languages": "fr, en"})
-    admin_client.post("/admin/accounts", data={"email": "x@example.org", "display_name": payload,
-                                               "role": "reader", "password": "a long enough password"})
-    for url in ["/", "/themes", "/territories", "/admin/accounts", "/admin/themes", "/admin/territories",
-                "/admin/settings", "/experiences/new"]:
+def test_script_payloads_in_taxonomy_settings_and_accounts_are_never_rendered(
+    admin_client, node, payload
+):
+    """Given hostile text in taxonomy, settings and account fields, nothing runs anywhere."""
+    admin_client.post(
+        "/admin/themes/new", data={"pref_label_fr": payload, "definition_fr": payload}
+    )
+    admin_client.post(
+        "/admin/territories/new", data={"name_fr": payload, "kind": "commune", "code": "x"}
+    )
+    admin_client.post(
+        "/admin/settings",
+        data={
+            "name": payload,
+            "description_fr": payload,
+            "default_license": CC_BY_SA,
+            "languages": "fr, en",
+        },
+    )
+    admin_client.post(
+        "/admin/accounts",
+        data={
+            "email": "x@example.org",
+            "display_name": payload,
+            "role": "reader",
+            "password": "a long enough password",
+        },
+    )
+    for url in [
+        "/",
+        "/themes",
+        "/territories",
+        "/admin/accounts",
+        "/admin/themes",
+        "/admin/territories",
+        "/admin/settings",
+        "/experiences/new",
+    ]:
         assert_harmless(admin_client.get(url).get_data(as_text=True))
 
 
 def upload(client, path: str, name: str, content: bytes):
-    return client.post(path, data={"title_fr": "Avec pièce jointe", "language": "fr", "license": CC_BY_SA,
-                                   "action": "draft", "resource_type": "guide",
-                                   "attachments": (BytesIO(content), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        path,
+        data={
+            "title_fr": "Avec pièce jointe",
+            "language": "fr",
+            "license": CC_BY_SA,
+            "action": "draft",
+            "resource_type": "guide",
+            "attachments": (BytesIO(content), name),
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def test_oversized_upload_is_refused_with_a_message(editor_client, node):
-    """Given a 1 kB upload limit, when a 2 kB PDF is attached, then the form says it is too large."""
+    """Given a 1 kB upload limit, when a 2 kB PDF is attached, then the form says: too large."""
     node.config["SETTINGS"].max_upload_bytes = 1000
     response = upload(editor_client, "/experiences/new?lang=en", "big.pdf", b"%PDF-" + b"x" * 2000)
     page = response.get_data(as_text=True)
@@ -180,12 +261,15 @@ def test_request_beyond_the_size_limit_gets_413(editor_client, node):
     assert response.status_code == 413
 
 
-@pytest.mark.parametrize("name,content", [
-    ("tool.exe", b"MZ\x90\x00 executable"),
-    ("fake.pdf", b"MZ\x90\x00 not a pdf at all"),
-    ("page.html", b"<script>alert(1)</script>"),
-    ("image.svg", b"<svg onload=alert(1)></svg>"),
-])
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("tool.exe", b"MZ\x90\x00 executable"),
+        ("fake.pdf", b"MZ\x90\x00 not a pdf at all"),
+        ("page.html", b"<script>alert(1)</script>"),
+        ("image.svg", b"<svg onload=alert(1)></svg>"),
+    ],
+)
 def test_dangerous_or_disguised_files_are_refused(editor_client, node, name, content):
     """Given an executable or a disguised file, when attached, then it is refused with a message."""
     response = upload(editor_client, "/resources/new?lang=en", name, content)

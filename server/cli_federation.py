@@ -1,0 +1,180 @@
+"""`commons` commands for following other nodes and moderating federation."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from server.cli import _require_initialised, commons
+from server.extensions import db
+
+
+def _service(fn, *args):
+    """Run a federation service; turn its refusal into a one-line error."""
+    from server.services import ServiceError
+
+    try:
+        return fn(*args)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+
+
+def _follow_row(target: str, incoming: bool):
+    """Find the follow with the remote actor named by URL, handle@host or host."""
+    from server.models import Actor, Follow
+
+    local = Actor.local()
+    column = Follow.followed_id if incoming else Follow.follower_id
+    for row in db.session.scalars(select(Follow).where(column == local.id)):
+        actor = row.follower if incoming else row.followed
+        if target in {actor.iri, actor.acct, actor.acct.lstrip("@"), f"@{actor.acct}"} or target == actor.origin:
+            return row
+    raise click.ClickException(f"no follow with {target}")
+
+
+@commons.command("follow")
+@click.argument("target")
+@with_appcontext
+def follow_command(target: str) -> None:
+    """Follow a remote node (actor URL or handle@host); the worker delivers and backfills."""
+    from server.services.federation import follow
+
+    _require_initialised()
+    row = _service(follow, target)
+    click.echo(f"Follow of {row.followed.iri} sent ({row.state}); the worker backfills once it is accepted.")
+
+
+@commons.command("unfollow")
+@click.argument("target")
+@with_appcontext
+def unfollow_command(target: str) -> None:
+    """Stop following a node (sends Undo)."""
+    from server.services.federation import unfollow
+
+    _require_initialised()
+    row = _follow_row(target, incoming=False)
+    iri = row.followed.iri
+    _service(unfollow, row.id)
+    click.echo(f"No longer following {iri}.")
+
+
+@commons.command("following")
+@with_appcontext
+def following_command() -> None:
+    """List the nodes this node follows, with follow and backfill progress."""
+    from server.models import Actor, Follow
+
+    _require_initialised()
+    local = Actor.local()
+    for row in db.session.scalars(select(Follow).where(Follow.follower_id == local.id).order_by(Follow.id)):
+        backfill = row.backfill_state or "-"
+        click.echo(f"{row.followed.iri}\t{row.state}\tbackfill {backfill}: {row.backfill_count} items")
+
+
+@commons.command("followers")
+@with_appcontext
+def followers_command() -> None:
+    """List the nodes that follow this one, with their state (pending, accepted, rejected)."""
+    from server.models import Actor, Follow
+
+    _require_initialised()
+    local = Actor.local()
+    for row in db.session.scalars(select(Follow).where(Follow.followed_id == local.id).order_by(Follow.id)):
+        click.echo(f"{row.follower.iri}\t{row.state}")
+
+
+@commons.command("accept-follower")
+@click.argument("target")
+@with_appcontext
+def accept_follower_command(target: str) -> None:
+    """Accept a node's request to follow this one (manual approval)."""
+    from server.services.federation import answer
+
+    _require_initialised()
+    row = _follow_row(target, incoming=True)
+    _service(answer, row.id, True)
+    click.echo(f"Accepted {row.follower.iri}.")
+
+
+@commons.command("reject-follower")
+@click.argument("target")
+@with_appcontext
+def reject_follower_command(target: str) -> None:
+    """Reject a follow request, or remove an accepted follower."""
+    from server.services.federation import answer
+
+    _require_initialised()
+    row = _follow_row(target, incoming=True)
+    _service(answer, row.id, False)
+    click.echo(f"Rejected {row.follower.iri}.")
+
+
+@commons.command("block")
+@click.argument("domain")
+@click.option("--reason", default="")
+@with_appcontext
+def block_command(domain: str, reason: str) -> None:
+    """Block a domain (host, or host:port): it is refused with 403 and follows with it end."""
+    from server.services.federation import add_rule
+
+    _require_initialised()
+    rule = _service(add_rule, "block", domain, reason)
+    click.echo(f"Blocked {rule.host}.")
+
+
+@commons.command("allow")
+@click.argument("domain")
+@with_appcontext
+def allow_command(domain: str) -> None:
+    """Add a domain to the allowlist (used when COMMONS_FEDERATION_MODE=allowlist)."""
+    from server.services.federation import add_rule
+
+    _require_initialised()
+    rule = _service(add_rule, "allow", domain)
+    click.echo(f"Allowed {rule.host}.")
+
+
+@commons.command("unblock")
+@click.argument("domain")
+@with_appcontext
+def unblock_command(domain: str) -> None:
+    """Lift a block (or remove a domain from the allowlist with --allowed)."""
+    from server.models import DomainRule
+    from server.services.federation import normalise_host, remove_rule
+
+    _require_initialised()
+    host = _service(normalise_host, domain)
+    rules = db.session.scalars(select(DomainRule).where(DomainRule.host == host)).all()
+    if not rules:
+        raise click.ClickException(f"no rule for {host}")
+    for rule in rules:
+        remove_rule(rule.id)
+    click.echo(f"Removed the rules for {host}.")
+
+
+@commons.command("deliveries")
+@click.option("--retry", "retry", default=None, metavar="ORIGIN", help="Make every delivery to ORIGIN due now.")
+@with_appcontext
+def deliveries_command(retry: str | None) -> None:
+    """Show pending and failed deliveries per origin; --retry ORIGIN sends them again now."""
+    from federation.delivery import retry_origin
+    from server.models import Delivery, PeerHealth
+
+    _require_initialised()
+    if retry:
+        count = retry_origin(retry.rstrip("/"))
+        click.echo(f"{count} deliveries to {retry} are due now.")
+        return
+    rows = db.session.execute(
+        select(Delivery.origin, Delivery.state, func.count(Delivery.id)).group_by(Delivery.origin, Delivery.state)
+    ).all()
+    health = {h.origin: h for h in db.session.scalars(select(PeerHealth))}
+    by_origin: dict[str, dict[str, int]] = {}
+    for origin, state, count in rows:
+        by_origin.setdefault(origin, {})[state] = count
+    for origin, counts in sorted(by_origin.items()):
+        mark = " (unavailable)" if origin in health and health[origin].unavailable else ""
+        summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+        click.echo(f"{origin}{mark}\t{summary}")

@@ -1,0 +1,284 @@
+"""Keep harvest records in step with every change, inside the transaction that made it.
+
+No service has to remember to call us: session events see every item, attachment, theme,
+link and territory that a flush writes (forms, the write API, federation, the CLI), and
+just before the commit we render what changed into `HarvestRecord` rows and append to
+`HarvestChange`. Rendering one item costs about a millisecond; work that could touch
+thousands of rows (a theme renamed, copies allowed or refused) marks records `stale`, or
+asks for a rescan, and the background job (`server.harvest.jobs`) finishes it.
+
+A rendering error never loses the editor's change: it is logged, and the record is left
+stale for the background job to try again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app, has_app_context
+from flask_sqlalchemy.session import Session
+from sqlalchemy import event, inspect, select, update
+
+from server.extensions import db
+from server.harvest import dataset
+from server.models import Attachment, Item, NodeSettings, Territory, Theme, ThemeLink, utcnow
+from server.models.harvest import HarvestChange, HarvestRecord, HarvestSet
+from server.models.item import item_territory, item_theme
+
+log = logging.getLogger("commons.harvest")
+
+_KEY = "harvest_pending"
+RELOAD = "*"  # a change that asks index processes to reload everything
+RESCAN = "*rescan"  # copies were allowed or refused: the background job re-renders them
+# Past this many dependants, a renamed theme or place is left to the background job.
+SYNC_DEPENDANTS = 50
+
+
+@dataclass
+class Pending:
+    """What a transaction changed, collected flush by flush."""
+
+    items: set[int] = field(default_factory=set)
+    gone_items: set[tuple[str, str, str]] = field(default_factory=set)  # iri, kind, slug
+    themes: set[int] = field(default_factory=set)
+    renamed_themes: set[int] = field(default_factory=set)
+    territories: set[int] = field(default_factory=set)
+    renamed_territories: set[int] = field(default_factory=set)
+    gone: set[str] = field(default_factory=set)
+    rescan: bool = False
+    node_renamed: bool = False
+
+    def __bool__(self) -> bool:
+        return any(bool(v) for v in vars(self).values())
+
+
+def _changed(obj: Any, name: str) -> bool:
+    return inspect(obj).attrs[name].history.has_changes()
+
+
+def _collect(session: Session, _context: Any) -> None:
+    pending: Pending = session.info.setdefault(_KEY, Pending())
+    for obj in session.new | session.dirty:
+        if isinstance(obj, Item):
+            pending.items.add(obj.id)
+        elif isinstance(obj, Attachment):
+            pending.items.add(obj.item_id)
+        elif isinstance(obj, Theme):
+            pending.themes.add(obj.id)
+            if obj not in session.new and _changed(obj, "pref_label"):
+                pending.renamed_themes.add(obj.id)
+        elif isinstance(obj, ThemeLink):
+            pending.themes.update((obj.theme_id, obj.target_id))
+        elif isinstance(obj, Territory):
+            pending.territories.add(obj.id)
+            if obj not in session.new and _changed(obj, "name"):
+                pending.renamed_territories.add(obj.id)
+        elif isinstance(obj, NodeSettings):
+            pending.rescan |= _changed(obj, "harvest_federated")
+            pending.node_renamed |= _changed(obj, "name")
+    for obj in session.deleted:
+        if isinstance(obj, Item):
+            pending.items.discard(obj.id)
+            pending.gone_items.add((obj.iri, obj.kind, obj.slug))
+        elif isinstance(obj, Attachment):
+            pending.items.add(obj.item_id)
+        elif isinstance(obj, ThemeLink):
+            pending.themes.update((obj.theme_id, obj.target_id))
+        elif isinstance(obj, Theme | Territory):
+            pending.gone.add(obj.iri)
+
+
+def _render_pending(session: Session) -> None:
+    if not has_app_context() or not session.info.get(_KEY):
+        return
+    for _ in range(5):  # rendering loads rows, which may flush more changes to collect
+        session.flush()
+        pending = session.info.pop(_KEY, None)
+        if not pending:
+            return
+        try:
+            with session.no_autoflush:
+                apply(pending)
+        except Exception:  # noqa: BLE001 - an index must never cost an editor their change
+            log.exception("harvest records not updated; the background job will retry")
+            _mark_all_stale(pending)
+
+
+def _forget(session: Session, *_: Any) -> None:
+    session.info.pop(_KEY, None)
+
+
+def register() -> None:
+    """Listen to every session of the app (idempotent)."""
+    for name, fn in (
+        ("after_flush", _collect),
+        ("before_commit", _render_pending),
+        ("after_rollback", _forget),
+    ):
+        if not event.contains(Session, name, fn):
+            event.listen(Session, name, fn)
+
+
+# --- applying changes -----------------------------------------------------------------
+
+
+class Context:
+    """Settings every rendering needs, read once per batch."""
+
+    def __init__(self) -> None:
+        from vocab.thesaurus import scheme_title
+
+        self.base_url: str = current_app.config["SETTINGS"].base_url
+        row = db.session.get(NodeSettings, 1)
+        self.federated = bool(row and row.harvest_federated)
+        self.node_name = (row.name if row else "") or current_app.config["SETTINGS"].node_name
+        self.scheme_titles = scheme_title() or {"en": self.node_name or "Themes"}
+
+
+def apply(pending: Pending, ctx: Context | None = None) -> None:
+    """Render or tombstone every record the pending changes touch."""
+    ctx = ctx or Context()
+    for iri, kind, slug in pending.gone_items:
+        for graph in {iri, f"{ctx.base_url}/{dataset.KIND_PATHS[kind]}/{slug}"}:
+            tombstone(graph)
+    for graph in pending.gone:
+        tombstone(graph)
+    items = [i for i in (db.session.get(Item, i) for i in pending.items if i) if i is not None]
+    for item in items:
+        sync_item(item, ctx)
+    themes = [t for t in (db.session.get(Theme, i) for i in pending.themes if i) if t is not None]
+    if themes:
+        sync_scheme(ctx)
+    for theme in themes:
+        sync_resource(theme, ctx)
+    for territory_id in pending.territories:
+        territory = db.session.get(Territory, territory_id)
+        if territory is not None:
+            sync_resource(territory, ctx)
+    _dependants(item_theme.c.theme_id, pending.renamed_themes, ctx)
+    _dependants(item_territory.c.territory_id, pending.renamed_territories, ctx)
+    if pending.node_renamed:
+        _stale(HarvestRecord.kind == "item", HarvestRecord.local.is_(True))
+    if pending.rescan:
+        log_change(RESCAN)
+
+
+def _dependants(column: Any, ids: set[int], ctx: Context) -> None:
+    """Re-render items whose hashtags or Dublin Core name a renamed theme or place."""
+    if not ids:
+        return
+    item_ids = list(db.session.scalars(select(column.table.c.item_id).where(column.in_(ids))))
+    if len(item_ids) <= SYNC_DEPENDANTS:
+        for item in db.session.scalars(select(Item).where(Item.id.in_(item_ids))):
+            sync_item(item, ctx)
+    else:
+        _stale(HarvestRecord.kind == "item", HarvestRecord.ref_id.in_(item_ids))
+
+
+def _stale(*conditions: Any) -> None:
+    db.session.execute(
+        update(HarvestRecord).where(*conditions, HarvestRecord.deleted.is_(False)).values(stale=True)
+    )
+
+
+def _mark_all_stale(pending: Pending) -> None:
+    try:
+        if pending.items:
+            _stale(HarvestRecord.kind == "item", HarvestRecord.ref_id.in_(pending.items))
+        if pending.rescan or pending.gone_items or pending.gone:
+            log_change(RESCAN)
+    except Exception:  # noqa: BLE001
+        log.exception("could not mark harvest records stale")
+
+
+def record_for(graph: str) -> HarvestRecord | None:
+    return db.session.scalar(select(HarvestRecord).where(HarvestRecord.graph == graph))
+
+
+def log_change(graph: str) -> None:
+    """Append to the change log that index processes replay."""
+    db.session.add(HarvestChange(graph=graph, changed_at=utcnow()))
+
+
+def sync_item(item: Item, ctx: Context, record: HarvestRecord | None = None) -> None:
+    """Render an item's record, or tombstone it when the item left the dataset."""
+    graph = dataset.harvest_iri(item, ctx.base_url)
+    record = record if record is not None else record_for(graph)
+    if dataset.is_harvestable(item, ctx.federated):
+        store(dataset.render_item(item, ctx.base_url, ctx.node_name), record)
+    elif record is not None:
+        tombstone(graph, record)
+
+
+def sync_resource(model: Theme | Territory, ctx: Context, record: HarvestRecord | None = None) -> None:
+    """Render a theme's or territory's record, or tombstone it."""
+    record = record if record is not None else record_for(model.iri)
+    if not dataset.is_published_resource(model, ctx.federated):
+        if record is not None:
+            tombstone(model.iri, record)
+        return
+    if isinstance(model, Theme):
+        store(dataset.render_theme(model, ctx.base_url), record)
+    else:
+        store(dataset.render_territory(model), record)
+
+
+def sync_scheme(ctx: Context) -> None:
+    """Render the concept scheme's record."""
+    rendered = dataset.render_scheme(ctx.base_url, ctx.scheme_titles)
+    store(rendered, record_for(rendered.graph))
+
+
+def store(rendered: dataset.Rendered, record: HarvestRecord | None) -> HarvestRecord:
+    """Write a rendering into its record; log a change only when the content changed."""
+    digest = rendered.digest
+    if record is None:
+        record = HarvestRecord(graph=rendered.graph, sets=[])
+        db.session.add(record)
+    elif record.digest == digest and not record.deleted:
+        record.stale = False
+        return record
+    record.kind = rendered.kind
+    record.item_kind = rendered.item_kind
+    record.ref_id = rendered.ref_id
+    record.local = rendered.local
+    record.deleted = False
+    record.stale = False
+    record.datestamp = utcnow()
+    record.triples = rendered.triples
+    record.digest = digest
+    record.ntriples = rendered.ntriples
+    record.jsonld = rendered.jsonld
+    record.dc = rendered.dc
+    if record.sets != rendered.sets:
+        record.sets = list(rendered.sets)
+        _replace_sets(record)
+    log_change(rendered.graph)
+    return record
+
+
+def _replace_sets(record: HarvestRecord) -> None:
+    if record.id is None:
+        db.session.flush()
+    db.session.execute(HarvestSet.__table__.delete().where(HarvestSet.record_id == record.id))
+    if record.sets:
+        db.session.execute(
+            HarvestSet.__table__.insert(),
+            [{"record_id": record.id, "spec": spec} for spec in dict.fromkeys(record.sets)],
+        )
+
+
+def tombstone(graph: str, record: HarvestRecord | None = None) -> None:
+    """Mark a record deleted (OAI-PMH keeps serving it as a deleted record)."""
+    record = record if record is not None else record_for(graph)
+    if record is None or record.deleted:
+        return
+    record.deleted = True
+    record.stale = False
+    record.datestamp = utcnow()
+    record.triples = 0
+    record.digest = ""
+    record.ntriples = record.jsonld = record.dc = ""
+    log_change(graph)

@@ -1,0 +1,177 @@
+"""Deliveries are durable rows: retried over days, given up by the rules, breakers per origin."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from federation import clock, outbox
+from federation.actors import fetch_actor
+from federation.delivery import LEASE, MAX_ATTEMPTS, claim, run_deliveries
+from server.extensions import db
+from server.models import Actor, Delivery, Follow, PeerHealth
+from server.services.items import ItemInput, create_item, publish_item
+
+
+def _followed_by(app, *actors) -> None:
+    with app.app_context():
+        for n, actor in enumerate(actors):
+            remote = fetch_actor(actor.iri)
+            db.session.add(Follow(follower=remote, followed=Actor.local(), activity_iri=f"{actor.iri}/f/{n}",
+                                  state="accepted"))
+        db.session.commit()
+
+
+def _publish(app) -> None:
+    with app.app_context():
+        item = create_item("experience", ItemInput(title={"fr": "Une expérience"}, language="fr"))
+        publish_item(item)
+        db.session.commit()
+
+
+def _deliveries(app) -> list[Delivery]:
+    with app.app_context():
+        return list(db.session.scalars(select(Delivery).order_by(Delivery.id)))
+
+
+def _run_until_idle(app, rounds: int = 50) -> None:
+    """Run the delivery job, moving the clock to each next due time, until nothing is pending."""
+    with app.app_context():
+        for _ in range(rounds):
+            run_deliveries(app)
+            pending = db.session.scalars(select(Delivery).where(Delivery.state == "pending")).all()
+            if not pending:
+                return
+            due = min(d.next_attempt_at for d in pending)
+            health = db.session.scalars(select(PeerHealth)).all()
+            opens = [h.circuit_open_until for h in health if h.circuit_open_until]
+            target = max([due, *opens]) if opens else due
+            if target > clock.now():
+                clock.advance(target - clock.now() + timedelta(seconds=1))
+
+
+def test_followers_on_one_shared_inbox_get_one_delivery(fed_app, peer):
+    """Two followers behind one shared inbox: the item is delivered once, signed."""
+    _followed_by(fed_app, peer.add_actor("alice"), peer.add_actor("bob"))
+    _publish(fed_app)
+    rows = _deliveries(fed_app)
+    assert [r.inbox_url for r in rows] == [f"{peer.base_url}/inbox"]
+    with fed_app.app_context():
+        run_deliveries(fed_app)
+    assert [d["body"]["type"] for d in peer.received] == ["Create"]
+    assert "Signature" in peer.received[0]["headers"] and "Digest" in peer.received[0]["headers"]
+
+
+def test_a_failing_inbox_is_retried_for_two_days_then_given_up(fed_app, peer):
+    """A peer answering 500 forever: 16 attempts spread over more than 2 days, then given up."""
+    peer.inbox_status = 500
+    _followed_by(fed_app, peer.add_actor("alice"))
+    _publish(fed_app)
+    start = clock.now()
+    _run_until_idle(fed_app, rounds=200)
+    (row,) = _deliveries(fed_app)
+    assert row.state == "given_up" and row.attempts == MAX_ATTEMPTS and row.last_status == 500
+    with fed_app.app_context():
+        elapsed = clock.now() - start
+    assert elapsed >= timedelta(days=2)
+
+
+def test_a_refusing_inbox_is_given_up_at_once(fed_app, peer):
+    """A 403 is final: no retry."""
+    peer.inbox_status = 403
+    _followed_by(fed_app, peer.add_actor("alice"))
+    _publish(fed_app)
+    with fed_app.app_context():
+        run_deliveries(fed_app)
+    (row,) = _deliveries(fed_app)
+    assert row.state == "given_up" and row.attempts == 1
+
+
+def test_retry_after_is_honoured(fed_app, peer):
+    """A 429 with Retry-After: 3600 is not tried again before an hour."""
+    peer.inbox_status = 429
+    peer.inbox_headers = {"Retry-After": "3600"}
+    _followed_by(fed_app, peer.add_actor("alice"))
+    _publish(fed_app)
+    with fed_app.app_context():
+        run_deliveries(fed_app)
+        row = db.session.scalar(select(Delivery))
+        assert row.state == "pending"
+        assert row.next_attempt_at - clock.now() >= timedelta(seconds=3590)
+
+
+def test_a_temporary_failure_then_success_delivers_once(fed_app, peer):
+    """The receiver is down for three tries, then answers: the item arrives exactly once."""
+    answers = iter([503, 503, 503])
+    peer.inbox_status = lambda: next(answers, 202)
+    _followed_by(fed_app, peer.add_actor("alice"))
+    _publish(fed_app)
+    _run_until_idle(fed_app)
+    (row,) = _deliveries(fed_app)
+    assert row.state == "done" and row.attempts == 4
+    assert len(peer.received) == 1
+
+
+def test_the_breaker_opens_and_the_origin_is_marked_unavailable_then_recovers(fed_app, peer):
+    """Failures on seven distinct days mark the origin unavailable; one success clears it."""
+    peer.inbox_status = 500
+    _followed_by(fed_app, peer.add_actor("alice"))
+    _publish(fed_app)
+    with fed_app.app_context():
+        for day in range(8):
+            if day:
+                clock.advance(timedelta(days=1))
+            row = db.session.scalar(select(Delivery))
+            row.next_attempt_at = clock.now()
+            db.session.commit()
+            health = db.session.scalar(select(PeerHealth))
+            if health is not None:
+                health.circuit_open_until = None
+                db.session.commit()
+            run_deliveries(fed_app)
+        health = db.session.scalar(select(PeerHealth))
+        assert health.unavailable and len(health.failure_days) >= 7
+        # While unavailable, nothing is sent until the daily probe.
+        sent_before = len(peer.requests)
+        run_deliveries(fed_app)
+        assert len(peer.requests) == sent_before
+        peer.inbox_status = 202
+        clock.advance(timedelta(days=1, minutes=1))
+        db.session.scalar(select(Delivery)).next_attempt_at = clock.now()
+        db.session.commit()
+        run_deliveries(fed_app)
+        health = db.session.scalar(select(PeerHealth))
+        assert not health.unavailable and health.circuit_open_until is None
+        assert db.session.scalar(select(Delivery)).state == "done"
+
+
+def test_a_claimed_delivery_is_not_claimed_again_until_its_lease_ends(fed_app, peer):
+    """A worker that dies after claiming leaves the row; another takes it after the lease."""
+    _followed_by(fed_app, peer.add_actor("alice"))
+    _publish(fed_app)
+    with fed_app.app_context():
+        first = claim()
+        assert len(first) == 1
+        assert claim() == []
+        clock.advance(LEASE + timedelta(seconds=1))
+        assert claim() == first
+
+
+def test_updates_and_withdrawals_are_delivered_too(fed_app, peer):
+    """Editing then withdrawing a published item sends Update then Delete with a Tombstone."""
+    from server.models import Item
+    from server.services.items import update_item, withdraw_item
+
+    _followed_by(fed_app, peer.add_actor("alice"))
+    _publish(fed_app)
+    with fed_app.app_context():
+        item = db.session.scalar(select(Item))
+        update_item(item, ItemInput(title={"fr": "Titre revu"}, language="fr"))
+        withdraw_item(item)
+        db.session.commit()
+        run_deliveries(fed_app)
+    kinds = [d["body"]["type"] for d in peer.received]
+    assert kinds == ["Create", "Update", "Delete"]
+    assert peer.received[-1]["body"]["object"]["type"] == "Tombstone"
+    assert outbox  # the module the services publish through

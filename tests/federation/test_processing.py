@@ -1,0 +1,181 @@
+"""The worker processes what the inbox stored: follows, items arriving, changing and leaving."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from federation.delivery import run_deliveries
+from federation.inbox import run_inbox
+from federation.signatures import parse_signature, verify_signature
+from server.extensions import db
+from server.models import Actor, Follow, InboxMessage, Item
+from tests.conftest import BASE_URL
+from tests.federation.conftest import create_activity, signed_post
+from vocab.objects import Experience, Ref
+from vocab.terms import CC_BY_SA_4
+
+
+def _experience(actor, number: int = 1, title: str = "Une expérience", updated: datetime | None = None) -> dict:
+    base = actor.iri.rsplit("/users/", 1)[0]
+    obj = Experience(
+        id=f"{base}/experiences/{number}",
+        attributed_to=actor.iri,
+        name={"fr": title, "en": "An experience"},
+        language="fr",
+        license=CC_BY_SA_4,
+        summary={"fr": "Résumé"},
+        source={"fr": "Récit"},
+        content={"fr": "<p>Récit</p><script>alert(1)</script>"},
+        authors=["Association du Lien"],
+        themes=[Ref(f"{base}/themes/local-savings", {"fr": "Épargne locale"})],
+        published=datetime(2026, 1, 5, 10, 0, tzinfo=UTC),
+        updated=updated or datetime(2026, 1, 5, 10, 0, tzinfo=UTC),
+    )
+    return obj.to_jsonld()
+
+
+def _process(app) -> None:
+    with app.app_context():
+        run_inbox(app)
+
+
+def _follow_peer(app, actor) -> None:
+    """Make the node an accepted follower of the peer actor."""
+    from federation.actors import fetch_actor
+
+    with app.app_context():
+        remote = fetch_actor(actor.iri)
+        db.session.add(Follow(follower=Actor.local(), followed=remote, activity_iri=f"{BASE_URL}/f/1",
+                              state="accepted"))
+        db.session.commit()
+
+
+def _message(app, activity_id: str) -> InboxMessage:
+    with app.app_context():
+        return db.session.scalar(select(InboxMessage).where(InboxMessage.activity_iri == activity_id))
+
+
+def test_a_follow_is_accepted_and_the_accept_is_signed(fed_app, peer):
+    """Given auto approval, a peer's Follow becomes an accepted follower and gets a signed Accept."""
+    alice = peer.add_actor("alice")
+    follow = {"type": "Follow", "id": f"{alice.iri}/follows/1", "actor": alice.iri, "object": f"{BASE_URL}/actor"}
+    signed_post(fed_app.test_client(), alice, follow)
+    _process(fed_app)
+    with fed_app.app_context():
+        row = db.session.scalar(select(Follow))
+        assert row.state == "accepted" and row.follower.iri == alice.iri
+        run_deliveries(fed_app)
+        public_pem = Actor.local().public_key_pem
+    accept = peer.received[-1]
+    assert accept["body"]["type"] == "Accept"
+    assert accept["body"]["object"]["id"] == follow["id"]
+    parsed = parse_signature("POST", accept["path"], accept["headers"], accept["raw"], scheme="http")
+    verify_signature(parsed, public_pem)
+
+
+def test_manual_approval_waits_for_an_admin(fed_app, peer):
+    """With manual approval the follow stays pending and nothing is sent."""
+    fed_app.config["SETTINGS"].follow_approval = "manual"
+    alice = peer.add_actor("alice")
+    follow = {"type": "Follow", "id": f"{alice.iri}/follows/1", "actor": alice.iri, "object": f"{BASE_URL}/actor"}
+    signed_post(fed_app.test_client(), alice, follow)
+    _process(fed_app)
+    with fed_app.app_context():
+        assert db.session.scalar(select(Follow)).state == "pending"
+        run_deliveries(fed_app)
+    assert peer.received == []
+
+
+def test_a_followed_nodes_item_is_stored_with_provenance(fed_app, peer):
+    """An experience created by a followed node is kept, attributed, its HTML cleaned again."""
+    alice = peer.add_actor("alice")
+    _follow_peer(fed_app, alice)
+    activity = create_activity(alice, _experience(alice))
+    assert signed_post(fed_app.test_client(), alice, activity).status_code == 202
+    _process(fed_app)
+    assert _message(fed_app, activity["id"]).state == "done"
+    with fed_app.app_context():
+        item = db.session.scalar(select(Item).where(Item.iri == activity["object"]["id"]))
+        assert item.actor.iri == alice.iri and not item.is_local
+        assert item.license == CC_BY_SA_4 and item.authors == ["Association du Lien"]
+        assert "<script>" not in item.body_html["fr"]
+
+
+def test_items_from_nodes_we_do_not_follow_are_rejected(fed_app, peer):
+    """A Create from a node this one does not follow is recorded as rejected, nothing stored."""
+    alice = peer.add_actor("alice")
+    activity = create_activity(alice, _experience(alice))
+    signed_post(fed_app.test_client(), alice, activity)
+    _process(fed_app)
+    message = _message(fed_app, activity["id"])
+    assert message.state == "rejected" and "does not follow" in message.error
+    with fed_app.app_context():
+        assert db.session.scalar(select(Item).where(Item.iri == activity["object"]["id"])) is None
+
+
+def test_an_object_failing_the_shapes_is_rejected_with_reasons(fed_app, peer):
+    """An experience without a licence is rejected; admins can read why."""
+    alice = peer.add_actor("alice")
+    _follow_peer(fed_app, alice)
+    doc = _experience(alice)
+    for key in ("license", "dct:license", "schema:license", "ccrel:license"):
+        doc.pop(key, None)
+    activity = create_activity(alice, doc)
+    signed_post(fed_app.test_client(), alice, activity)
+    _process(fed_app)
+    message = _message(fed_app, activity["id"])
+    assert message.state == "rejected"
+    assert "licen" in message.error.lower()
+    with fed_app.app_context():
+        assert db.session.scalar(select(Item)) is None
+
+
+def test_updates_change_the_copy_and_older_updates_are_ignored(fed_app, peer):
+    """A newer Update changes the title; an older one arriving late changes nothing."""
+    alice = peer.add_actor("alice")
+    _follow_peer(fed_app, alice)
+    client = fed_app.test_client()
+    signed_post(client, alice, create_activity(alice, _experience(alice)))
+    newer = _experience(alice, title="Titre révisé", updated=datetime(2026, 2, 1, tzinfo=UTC))
+    signed_post(client, alice, create_activity(alice, newer, kind="Update", suffix="2"))
+    older = _experience(alice, title="Titre ancien", updated=datetime(2026, 1, 20, tzinfo=UTC))
+    signed_post(client, alice, create_activity(alice, older, kind="Update", suffix="3"))
+    _process(fed_app)
+    with fed_app.app_context():
+        assert db.session.scalar(select(Item)).title["fr"] == "Titre révisé"
+
+
+def test_a_delete_removes_the_copy_and_a_late_create_does_not_revive_it(fed_app, peer):
+    """Delete withdraws the copy; the same Create replayed afterwards is not stored again."""
+    alice = peer.add_actor("alice")
+    _follow_peer(fed_app, alice)
+    client = fed_app.test_client()
+    doc = _experience(alice)
+    signed_post(client, alice, create_activity(alice, doc))
+    _process(fed_app)
+    tombstone = {"type": "Tombstone", "id": doc["id"]}
+    signed_post(client, alice, create_activity(alice, tombstone, kind="Delete", suffix="d"))
+    _process(fed_app)
+    signed_post(client, alice, create_activity(alice, doc, suffix="again"))
+    _process(fed_app)
+    with fed_app.app_context():
+        assert db.session.scalar(select(Item)) is None
+
+
+def test_an_announce_is_fetched_from_the_origin_not_trusted_as_sent(fed_app, peer):
+    """A followed node re-shares Bob's item; the node fetches Bob's own copy."""
+    alice = peer.add_actor("alice")
+    bob = peer.add_actor("bob")
+    _follow_peer(fed_app, alice)
+    genuine = _experience(bob, number=7, title="Version d'origine")
+    peer.serve("/experiences/7", genuine)
+    forged = dict(genuine, name="Version falsifiée", nameMap={"fr": "Version falsifiée"})
+    announce = {"type": "Announce", "id": f"{alice.iri}/announces/1", "actor": alice.iri, "object": forged}
+    signed_post(fed_app.test_client(), alice, announce)
+    _process(fed_app)
+    with fed_app.app_context():
+        item = db.session.scalar(select(Item))
+        assert item.title["fr"] == "Version d'origine"
+        assert item.actor.iri == bob.iri
