@@ -35,6 +35,10 @@ test: $(VENV)/.installed-test
 test-fast: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
+## demo: three nodes on 127.0.0.1:5001-5003 with different content, following each other
+demo: $(VENV)/.installed
+	$(BIN)/python -m server.demo.run --dir demo-nodes --first-port 5001
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 

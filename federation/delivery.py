@@ -44,31 +44,53 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=base + random.uniform(0, base * 0.1))
 
 
-def claim(limit: int = BATCH) -> list[int]:
-    """Take up to `limit` due deliveries for this worker and return their ids.
-
-    The claim moves `next_attempt_at` one lease ahead in the same transaction that locked
-    the rows (FOR UPDATE SKIP LOCKED on PostgreSQL), so no other worker sends them at the
-    same time, and a worker that dies leaves rows that come due again after the lease.
-    """
+def _due():
     now = clock.now()
     blocked = select(PeerHealth.origin).where(PeerHealth.circuit_open_until > now)
-    query = (
+    return (
         select(Delivery.id)
         .where(Delivery.state == "pending", Delivery.next_attempt_at <= now)
         .where(Delivery.origin.not_in(blocked))
         .order_by(Delivery.next_attempt_at, Delivery.id)
-        .limit(limit)
     )
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(query))
+
+
+def claim(limit: int = BATCH) -> list[int]:
+    """Take up to `limit` due deliveries for this (only) worker and return their ids.
+
+    Used on SQLite, where exactly one worker runs: the claim moves `next_attempt_at` one
+    lease ahead and sets `claimed_at`; a worker that starts after a crash releases what the
+    dead one had claimed (`release_claims`), and the lease covers anything else.
+    """
+    ids = list(db.session.scalars(_due().limit(limit)))
     if ids:
+        now = clock.now()
         db.session.execute(
-            update(Delivery).where(Delivery.id.in_(ids)).values(next_attempt_at=now + LEASE)
+            update(Delivery).where(Delivery.id.in_(ids)).values(next_attempt_at=now + LEASE, claimed_at=now)
         )
     db.session.commit()
     return ids
+
+
+def claim_locked() -> int | None:
+    """Lock one due delivery for this worker (PostgreSQL, FOR UPDATE SKIP LOCKED).
+
+    The lock is held while the delivery is sent and released by the commit that records the
+    outcome, so several workers never send one row at once, and a killed worker's row is
+    free again the moment its connection drops.
+    """
+    return db.session.scalar(_due().limit(1).with_for_update(skip_locked=True))
+
+
+def release_claims() -> int:
+    """Make deliveries claimed by a worker that died due again (single-worker databases)."""
+    result = db.session.execute(
+        update(Delivery)
+        .where(Delivery.state == "pending", Delivery.claimed_at.is_not(None))
+        .values(claimed_at=None, next_attempt_at=clock.now())
+    )
+    db.session.commit()
+    return result.rowcount or 0
 
 
 def _retry_after(headers: Mapping[str, str], now: datetime) -> timedelta | None:
@@ -129,6 +151,7 @@ def deliver_one(delivery_id: int, client, key_id: str, private_pem: str) -> str:
     body = json.dumps(delivery.activity.raw, ensure_ascii=False).encode()
     now = clock.now()
     delivery.attempts += 1
+    delivery.claimed_at = None
     status: int | None = None
     headers: Mapping[str, str] = {}
     final = False
@@ -174,16 +197,25 @@ def run_deliveries(app: Flask) -> int:
         return 0
     key_id, private_pem = actor.public_key_id, actor.private_key_pem
     http = client()
-    done = 0
+    if db.engine.dialect.name == "postgresql":
+        done = 0
+        while done < BATCH and (delivery_id := claim_locked()) is not None:
+            _send(delivery_id, http, key_id, private_pem)
+            done += 1
+        db.session.commit()
+        return done
     ids = claim()
     for delivery_id in ids:
-        try:
-            deliver_one(delivery_id, http, key_id, private_pem)
-        except Exception:  # noqa: BLE001 - one bad row must not stop the batch
-            db.session.rollback()
-            log.exception("delivery %s failed unexpectedly", delivery_id)
-        done += 1
-    return done
+        _send(delivery_id, http, key_id, private_pem)
+    return len(ids)
+
+
+def _send(delivery_id: int, http, key_id: str, private_pem: str) -> None:
+    try:
+        deliver_one(delivery_id, http, key_id, private_pem)
+    except Exception:  # noqa: BLE001 - one bad row must not stop the batch
+        db.session.rollback()
+        log.exception("delivery %s failed unexpectedly", delivery_id)
 
 
 def retry_origin(origin: str) -> int:

@@ -253,6 +253,15 @@ def run_inbox(app: Flask) -> int:
     return done
 
 
+def release_claims() -> int:
+    """Messages a dead worker was processing become pending again (single-worker databases)."""
+    result = db.session.execute(
+        update(InboxMessage).where(InboxMessage.state == "processing").values(state="pending")
+    )
+    db.session.commit()
+    return result.rowcount or 0
+
+
 def requeue_stale(app: Flask) -> int:
     """Worker job: messages left 'processing' by a killed worker become pending again."""
     cutoff = clock.now() - STALE_CLAIM

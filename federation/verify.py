@@ -44,6 +44,14 @@ def host_of(iri: str) -> str:
     return urlsplit(origin_of(iri)).netloc
 
 
+def host_matches(host: str, rule: str) -> bool:
+    """Return whether a rule names this host: exactly, or a port-less rule its subdomains too."""
+    if host == rule:
+        return True
+    bare = host.split(":")[0]
+    return ":" not in rule and (bare == rule or bare.endswith("." + rule))
+
+
 def check_domain(iri: str) -> None:
     """Raise BlockedError if the IRI's host is blocked, or not allowed in allowlist mode."""
     host = host_of(iri)
@@ -51,7 +59,7 @@ def check_domain(iri: str) -> None:
         return
     bare = host.split(":")[0]
     for blocked in DomainRule.hosts("block"):
-        if host == blocked or (":" not in blocked and (bare == blocked or bare.endswith("." + blocked))):
+        if host_matches(host, blocked):
             raise BlockedError(f"{host} is blocked on this node")
     if current_app.config["SETTINGS"].federation_mode == "allowlist":
         allowed = DomainRule.hosts("allow")

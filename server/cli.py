@@ -55,16 +55,22 @@ def init_command() -> None:
 
 
 @commons.command("seed-demo")
+@click.option(
+    "--set", "content_set", type=click.Choice(["a", "b", "c"]), default="a", show_default=True,
+    help="Which demo content: a (Transition Factory), b (research-action), c (facilitation commons).",
+)
 @with_appcontext
-def seed_demo_command() -> None:
+def seed_demo_command(content_set: str) -> None:
     """Load the demo content (idempotent)."""
-    from server.demo import content
+    from server.demo.nodes import CONTENT_SETS
     from server.services.demo import seed_demo
 
     _require_initialised()
-    total = sum(len(getattr(content, n)) for n in ("TERRITORIES", "EXPERIENCES", "PRINCIPLES", "RESOURCES"))
+    content = CONTENT_SETS[content_set]
+    parts = ("TERRITORIES", "EXPERIENCES", "PRINCIPLES", "RESOURCES")
+    total = sum(len(content.get(name, [])) for name in parts)
     with click.progressbar(length=total, label="Loading demo content", file=sys.stderr) as bar:
-        counts = seed_demo(progress=bar.update)
+        counts = seed_demo(content, progress=bar.update)
     added = ", ".join(f"{n} {k}" for k, n in counts.items())
     click.echo(f"Demo content loaded: {added}.")
 
@@ -167,6 +173,7 @@ def _safe_url(url: str) -> str:
 
 # Commands defined in their own modules register themselves on the group.
 from server import cli_federation  # noqa: E402,F401
+from server.harvest import commands as _harvest_commands  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     os.environ.setdefault("FLASK_APP", "wsgi")

@@ -28,12 +28,14 @@ def jobs() -> list[tuple[str, Job]]:
     from federation.backfill import run_backfills
     from federation.delivery import run_deliveries
     from federation.inbox import requeue_stale, run_inbox
+    from server.harvest.jobs import run_harvest
 
     return [
         ("inbox", run_inbox),
         ("requeue", requeue_stale),
         ("deliveries", run_deliveries),
         ("backfill", run_backfills),
+        ("harvest", run_harvest),
     ]
 
 
@@ -71,6 +73,15 @@ class Worker:
         handle.write(str(os.getpid()))
         handle.flush()
         self._lock_file = handle
+        # Holding the lock proves no other worker runs: whatever is claimed was claimed by
+        # a worker that died, so it is due again now.
+        from federation import delivery, inbox
+
+        with self.app.app_context():
+            released = delivery.release_claims() + inbox.release_claims()
+            db.session.remove()
+        if released:
+            log.info("released %d claims left by a stopped worker", released)
 
     def stop(self, *_: object) -> None:
         self.stopping = True

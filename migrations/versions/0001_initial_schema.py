@@ -54,6 +54,40 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('harvest_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('graph', sa.String(length=1000), nullable=False),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('harvest_change', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_harvest_change_changed_at'), ['changed_at'], unique=False)
+
+    op.create_table('harvest_record',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('graph', sa.String(length=1000), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('item_kind', sa.String(length=16), nullable=True),
+    sa.Column('ref_id', sa.Integer(), nullable=True),
+    sa.Column('local', sa.Boolean(), nullable=False),
+    sa.Column('deleted', sa.Boolean(), nullable=False),
+    sa.Column('stale', sa.Boolean(), nullable=False),
+    sa.Column('datestamp', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('triples', sa.Integer(), nullable=False),
+    sa.Column('digest', sa.String(length=64), nullable=False),
+    sa.Column('ntriples', sa.Text(), nullable=False),
+    sa.Column('jsonld', sa.Text(), nullable=False),
+    sa.Column('dc', sa.Text(), nullable=False),
+    sa.Column('sets', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('graph')
+    )
+    with op.batch_alter_table('harvest_record', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_harvest_record_datestamp'), ['datestamp'], unique=False)
+        batch_op.create_index('ix_harvest_record_kind_datestamp', ['kind', 'datestamp'], unique=False)
+        batch_op.create_index(batch_op.f('ix_harvest_record_ref_id'), ['ref_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_harvest_record_stale'), ['stale'], unique=False)
+
     op.create_table('inbox_message',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('activity_iri', sa.String(length=500), nullable=False),
@@ -204,6 +238,15 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_follow_followed_id'), ['followed_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_follow_follower_id'), ['follower_id'], unique=False)
 
+    op.create_table('harvest_set',
+    sa.Column('record_id', sa.Integer(), nullable=False),
+    sa.Column('spec', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['record_id'], ['harvest_record.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('record_id', 'spec')
+    )
+    with op.batch_alter_table('harvest_set', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_harvest_set_spec'), ['spec'], unique=False)
+
     op.create_table('item',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
@@ -334,6 +377,7 @@ def upgrade():
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_status', sa.Integer(), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -393,6 +437,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_item_actor_id'))
 
     op.drop_table('item')
+    with op.batch_alter_table('harvest_set', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_harvest_set_spec'))
+
+    op.drop_table('harvest_set')
     with op.batch_alter_table('follow', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_follow_follower_id'))
         batch_op.drop_index(batch_op.f('ix_follow_followed_id'))
@@ -427,6 +475,17 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_inbox_message_actor_iri'))
 
     op.drop_table('inbox_message')
+    with op.batch_alter_table('harvest_record', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_harvest_record_stale'))
+        batch_op.drop_index(batch_op.f('ix_harvest_record_ref_id'))
+        batch_op.drop_index('ix_harvest_record_kind_datestamp')
+        batch_op.drop_index(batch_op.f('ix_harvest_record_datestamp'))
+
+    op.drop_table('harvest_record')
+    with op.batch_alter_table('harvest_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_harvest_change_changed_at'))
+
+    op.drop_table('harvest_change')
     op.drop_table('domain_rule')
     with op.batch_alter_table('actor', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_actor_public_key_id'))

@@ -82,6 +82,8 @@ class MultilingualForm(CleanForm):
     text_languages: ClassVar[tuple[str, ...]] = ()
     # Service error keys that name a field differently than the form does.
     error_aliases: ClassVar[dict[str, str]] = {}
+    # Fields the page shows before the language sections.
+    leading_fields: ClassVar[tuple[str, ...]] = ("csrf_token", "name", "language", "license")
 
     @classmethod
     def for_languages(cls, languages: list[str]) -> type[MultilingualForm]:
@@ -124,6 +126,15 @@ class MultilingualForm(CleanForm):
             )
             for lang in self.text_languages
         ]
+
+    def ordered_fields(self) -> list[Field]:
+        """Return the fields in the order the page shows them: texts after `leading_fields`."""
+        texts = [field for _tag, _name, fields in self.sections() for field in fields]
+        text_names = {field.name for field in texts}
+        others = [field for field in self if field.name not in text_names]
+        lead = [field for field in others if field.name in self.leading_fields]
+        rest = [field for field in others if field.name not in self.leading_fields]
+        return lead + texts + rest
 
     def texts(self, name: str) -> dict[str, str]:
         """Return one text in every language it was given in."""

@@ -12,10 +12,12 @@ from server.harvest.records import (
     RELOAD,
     Context,
     log_change,
+    records_for,
     sync_item,
     sync_resource,
     sync_scheme,
     tombstone,
+    write_sets,
 )
 from server.models import Actor, Item, Territory, Theme
 from server.models.harvest import HarvestRecord
@@ -35,14 +37,12 @@ def _sync_items(ids: list[int], ctx: Context, progress: Progress | None = None) 
     for chunk in _chunks(ids, BATCH):
         items = list(db.session.scalars(dataset.with_relations(select(Item).where(Item.id.in_(chunk)))))
         graphs = {dataset.harvest_iri(item, ctx.base_url): item for item in items}
-        records = {
-            r.graph: r
-            for r in db.session.scalars(select(HarvestRecord).where(HarvestRecord.graph.in_(graphs)))
-        }
+        records = records_for(list(graphs))
         for graph, item in graphs.items():
             sync_item(item, ctx, records.get(graph))
             if dataset.is_harvestable(item, ctx.federated):
                 published.add(graph)
+        write_sets()
         db.session.commit()
         if progress is not None:
             progress(len(chunk))
@@ -59,10 +59,13 @@ def rebuild_all(progress: Progress | None = None) -> int:
     sync_scheme(ctx)
     published.add(dataset.scheme_iri(ctx.base_url))
     for model in (Theme, Territory):
-        for row in db.session.scalars(select(model)):
-            sync_resource(row, ctx)
+        rows = list(db.session.scalars(select(model)))
+        records = records_for([row.iri for row in rows])
+        for row in rows:
+            sync_resource(row, ctx, records.get(row.iri))
             if dataset.is_published_resource(row, ctx.federated):
                 published.add(row.iri)
+    write_sets()
     db.session.commit()
     ids = list(db.session.scalars(select(Item.id).order_by(Item.id)))
     published |= _sync_items(ids, ctx, progress)
@@ -70,6 +73,7 @@ def rebuild_all(progress: Progress | None = None) -> int:
     for graph in set(live) - published:
         tombstone(graph)
     log_change(RELOAD)
+    write_sets()
     db.session.commit()
     return len(ids)
 
@@ -101,6 +105,7 @@ def refresh_stale(limit: int = BATCH) -> int:
         .where(HarvestRecord.graph.in_([g for _, _, g in rows]), HarvestRecord.stale.is_(True))
         .values(stale=False)
     )
+    write_sets()
     db.session.commit()
     return len(rows)
 
@@ -117,5 +122,6 @@ def rescan_copies() -> int:
     for model in (Theme, Territory):
         for row in db.session.scalars(select(model).where(model.origin.is_not(None))):
             sync_resource(row, ctx)
+    write_sets()
     db.session.commit()
     return len(ids)

@@ -91,7 +91,9 @@ def _collect(session: Session, _context: Any) -> None:
 
 
 def _render_pending(session: Session) -> None:
-    if not has_app_context() or not session.info.get(_KEY):
+    # The commit's own flush comes after this hook: flush first so that changes made
+    # since the last flush are collected too.
+    if not has_app_context() or not (session.info.get(_KEY) or session.new or session.dirty or session.deleted):
         return
     for _ in range(5):  # rendering loads rows, which may flush more changes to collect
         session.flush()
@@ -108,6 +110,7 @@ def _render_pending(session: Session) -> None:
 
 def _forget(session: Session, *_: Any) -> None:
     session.info.pop(_KEY, None)
+    session.info.pop(_SETS, None)
 
 
 def register() -> None:
@@ -163,6 +166,7 @@ def apply(pending: Pending, ctx: Context | None = None) -> None:
         _stale(HarvestRecord.kind == "item", HarvestRecord.local.is_(True))
     if pending.rescan:
         log_change(RESCAN)
+    write_sets()
 
 
 def _dependants(column: Any, ids: set[int], ctx: Context) -> None:
@@ -193,8 +197,28 @@ def _mark_all_stale(pending: Pending) -> None:
         log.exception("could not mark harvest records stale")
 
 
+class _Unknown:
+    """Stands for "look the record up": None already means "there is none"."""
+
+
+UNKNOWN: Any = _Unknown()
+_SETS = "harvest_sets"
+
+
 def record_for(graph: str) -> HarvestRecord | None:
     return db.session.scalar(select(HarvestRecord).where(HarvestRecord.graph == graph))
+
+
+def records_for(graphs: list[str]) -> dict[str, HarvestRecord]:
+    """Return the records of many graphs at once."""
+    found: dict[str, HarvestRecord] = {}
+    for start in range(0, len(graphs), 500):
+        chunk = graphs[start : start + 500]
+        found.update(
+            (r.graph, r)
+            for r in db.session.scalars(select(HarvestRecord).where(HarvestRecord.graph.in_(chunk)))
+        )
+    return found
 
 
 def log_change(graph: str) -> None:
@@ -202,19 +226,21 @@ def log_change(graph: str) -> None:
     db.session.add(HarvestChange(graph=graph, changed_at=utcnow()))
 
 
-def sync_item(item: Item, ctx: Context, record: HarvestRecord | None = None) -> None:
+def sync_item(item: Item, ctx: Context, record: HarvestRecord | None = UNKNOWN) -> None:
     """Render an item's record, or tombstone it when the item left the dataset."""
     graph = dataset.harvest_iri(item, ctx.base_url)
-    record = record if record is not None else record_for(graph)
+    record = record_for(graph) if record is UNKNOWN else record
     if dataset.is_harvestable(item, ctx.federated):
         store(dataset.render_item(item, ctx.base_url, ctx.node_name), record)
     elif record is not None:
         tombstone(graph, record)
 
 
-def sync_resource(model: Theme | Territory, ctx: Context, record: HarvestRecord | None = None) -> None:
+def sync_resource(
+    model: Theme | Territory, ctx: Context, record: HarvestRecord | None = UNKNOWN
+) -> None:
     """Render a theme's or territory's record, or tombstone it."""
-    record = record if record is not None else record_for(model.iri)
+    record = record_for(model.iri) if record is UNKNOWN else record
     if not dataset.is_published_resource(model, ctx.federated):
         if record is not None:
             tombstone(model.iri, record)
@@ -232,7 +258,10 @@ def sync_scheme(ctx: Context) -> None:
 
 
 def store(rendered: dataset.Rendered, record: HarvestRecord | None) -> HarvestRecord:
-    """Write a rendering into its record; log a change only when the content changed."""
+    """Write a rendering into its record; log a change only when the content changed.
+
+    Set memberships are written by `write_sets()`, once per batch.
+    """
     digest = rendered.digest
     if record is None:
         record = HarvestRecord(graph=rendered.graph, sets=[])
@@ -254,20 +283,24 @@ def store(rendered: dataset.Rendered, record: HarvestRecord | None) -> HarvestRe
     record.dc = rendered.dc
     if record.sets != rendered.sets:
         record.sets = list(rendered.sets)
-        _replace_sets(record)
+        db.session.info.setdefault(_SETS, []).append(record)
     log_change(rendered.graph)
     return record
 
 
-def _replace_sets(record: HarvestRecord) -> None:
-    if record.id is None:
-        db.session.flush()
-    db.session.execute(HarvestSet.__table__.delete().where(HarvestSet.record_id == record.id))
-    if record.sets:
-        db.session.execute(
-            HarvestSet.__table__.insert(),
-            [{"record_id": record.id, "spec": spec} for spec in dict.fromkeys(record.sets)],
-        )
+def write_sets() -> None:
+    """Write the set memberships of every record `store()` changed since the last call."""
+    changed = db.session.info.pop(_SETS, [])
+    if not changed:
+        return
+    db.session.flush()  # new records get their ids
+    ids = [r.id for r in changed]
+    table = HarvestSet.__table__
+    for start in range(0, len(ids), 500):
+        db.session.execute(table.delete().where(table.c.record_id.in_(ids[start : start + 500])))
+    rows = [{"record_id": r.id, "spec": spec} for r in changed for spec in dict.fromkeys(r.sets)]
+    if rows:
+        db.session.execute(table.insert(), rows)
 
 
 def tombstone(graph: str, record: HarvestRecord | None = None) -> None:

@@ -115,14 +115,12 @@ def add_rule(kind: str, value: str, reason: str = "", user: User | None = None) 
 
 def _cut_ties(host: str) -> None:
     """A blocked domain's follows end at once, both ways."""
-    from federation.verify import host_of
+    from federation.verify import host_matches, host_of
 
     for row in db.session.scalars(select(Follow)):
-        for actor in (row.follower, row.followed):
-            if not actor.is_local and host_of(actor.iri) in {host} | {host_of(actor.iri)} and (
-                host_of(actor.iri) == host or host_of(actor.iri).split(":")[0] == host
-            ):
-                row.state = "rejected"
+        remote = row.followed if row.follower.is_local else row.follower
+        if host_matches(host_of(remote.iri), host):
+            row.state = "rejected"
 
 
 def remove_rule(rule_id: int, user: User | None = None) -> None:

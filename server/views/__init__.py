@@ -12,12 +12,17 @@ def init_app(app: Flask) -> None:
         admin,
         api,
         errors,
+        federation_admin,
+        harvest,
         items,
         pages,
         vocabulary,
         wellknown,
     )
 
-    for module in (pages, items, account, admin, vocabulary, wellknown, api, activitypub):
+    for module in (
+        pages, items, account, admin, federation_admin, vocabulary, wellknown, api, activitypub,
+        harvest,
+    ):
         app.register_blueprint(module.bp)
     errors.init_app(app)

@@ -19,8 +19,9 @@ bp = Blueprint("items", __name__)
 
 KINDS_BY_PATH = {path: kind for kind, path in KIND_PATHS.items()}
 KIND_PATH = "<any(experiences, principles, resources):kind_path>"
-# Shown in the browser; anything else is downloaded, so no uploaded file runs as a page.
+# A withdrawn item answers these with a Tombstone; other machine formats get a plain 410.
 JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json")
+# Shown in the browser; anything else is downloaded, so no uploaded file runs as a page.
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
 
 
@@ -63,7 +64,9 @@ def show(kind_path: str, slug: str, fmt: str | None = None):
     """Show an item; machines get its RDF from the same address (or a suffixed one)."""
     item = find_item(kind_path, slug)
     if item.status == "withdrawn":
-        wanted = chosen_type() if fmt is None else ("application/ld+json" if fmt == "jsonld" else "")
+        wanted = (
+            chosen_type() if fmt is None else ("application/ld+json" if fmt == "jsonld" else "")
+        )
         if wanted in JSON_TYPES:
             return tombstone(item)
         if wanted != "text/html":

@@ -72,7 +72,11 @@ def preview(form: ItemForm, kind: str, item: Item | None):
         withdrawn_at=None,
     )
     body, _status = render_item(
-        view, preview_form=form, kind=kind, form_action=form_action(kind, item)
+        view,
+        preview_form=form,
+        kind=kind,
+        form_action=form_action(kind, item),
+        editing=item is not None,
     )
     return body, 200
 
@@ -101,7 +105,12 @@ def form_action(kind: str, item: Item | None) -> str:
 
 def render_form(form: ItemForm, kind: str, item: Item | None, status: int = 200):
     return render_template(
-        "items/form.html", form=form, kind=kind, item=item, form_action=form_action(kind, item)
+        "items/form.html",
+        form=form,
+        kind=kind,
+        item=item,
+        form_action=form_action(kind, item),
+        editing=item is not None,
     ), status
 
 

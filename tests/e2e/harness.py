@@ -62,6 +62,7 @@ class Node:
             **settings,
         }
         self.process: subprocess.Popen | None = None
+        self.workers: list[subprocess.Popen] = []
         self.log = self.data_dir / "serve.log"
 
     @property
@@ -101,8 +102,22 @@ class Node:
                 time.sleep(0.2)
         raise AssertionError(f"node {self.name} did not start:\n{self.log.read_text()}")
 
+    def start_worker(self) -> subprocess.Popen:
+        """Run one `commons worker` process beside a node served with --no-worker."""
+        process = subprocess.Popen(
+            [*COMMAND, "worker"], env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.workers.append(process)
+        return process
+
     def stop(self, sig: int = signal.SIGTERM) -> None:
-        """Stop the whole process group (gunicorn and the worker)."""
+        """Stop the whole process group (gunicorn and the worker), and any lone workers."""
+        for worker in self.workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait(10)
+        self.workers = []
         if self.process is None:
             return
         try:

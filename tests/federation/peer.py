@@ -6,6 +6,7 @@ signatures module or an independent signer), and answers its inbox with a chosen
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Callable
@@ -16,6 +17,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 AS_JSON = "application/activity+json"
+
+
+@functools.cache
+def cached_key_pair(name: str) -> tuple[str, str]:
+    """Return one key pair per actor name for the whole test session (RSA generation is slow)."""
+    return key_pair()
 
 
 def key_pair() -> tuple[str, str]:
@@ -89,7 +96,7 @@ class Peer:
 
     def add_actor(self, name: str = "alice", actor_type: str = "Organization") -> PeerActor:
         """Publish an actor with its own key; return it for signing."""
-        private, public = key_pair()
+        private, public = cached_key_pair(name)
         iri = f"{self.base_url}/users/{name}"
         actor = PeerActor(iri=iri, key_id=f"{iri}#main-key", private_pem=private, public_pem=public)
         self.serve(

@@ -201,3 +201,54 @@ def test_a_key_url_on_a_private_address_is_not_fetched_when_not_allowed(fed_app,
     response = signed_post(fed_app.test_client(), alice, _follow(alice))
     assert response.status_code == 401
     assert not peer.requests
+
+
+@pytest.mark.parametrize(
+    "key_host",
+    ["169.254.169.254", "10.0.0.1", "192.168.1.1", "[::1]", "localhost", "[::ffff:127.0.0.1]", "100.64.0.1"],
+)
+def test_key_ids_on_private_or_metadata_addresses_are_refused(fed_app, peer, key_host):
+    """With private addresses forbidden, a keyId on a private, metadata or loopback name gets 401."""
+    alice = peer.add_actor("alice")
+    fed_app.config["SETTINGS"].allow_private_addresses = False
+    activity = _follow(alice)
+    alice.key_id = f"http://{key_host}/users/alice#main-key"
+    activity["actor"] = f"http://{key_host}/users/alice"
+    activity["id"] = f"http://{key_host}/users/alice/follows/1"
+    response = signed_post(fed_app.test_client(), alice, activity)
+    assert response.status_code == 401
+    assert _stored(fed_app) == 0
+
+
+def test_behind_a_trusted_proxy_the_public_host_is_verified(peer, database_url, tmp_path):
+    """Behind a TLS proxy, a signature made for https://public.example/inbox verifies."""
+    from server import create_app
+    from server.services.node import initialise_node
+
+    app = create_app({"data_dir": tmp_path / "i", "database_url": database_url, "base_url": "https://public.example",
+                      "trusted_proxies": 1, "TESTING": True})
+    app.config["SETTINGS"].allow_private_addresses = True
+    with app.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        initialise_node()
+    alice = peer.add_actor("alice")
+    activity = _follow(alice)
+    activity["object"] = "https://public.example/actor"
+    body = json.dumps(activity).encode()
+    from federation.signatures import sign_request
+
+    headers = sign_request("POST", "https://public.example/inbox", {}, body, alice.key_id, alice.private_pem)
+    proxied = {**headers, "Host": "127.0.0.1:8000", "X-Forwarded-Host": "public.example",
+               "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    response = app.test_client().post("/inbox", data=body, headers=proxied)
+    assert response.status_code == 202, response.get_data(as_text=True)
+    without_proxy_headers = {**headers, "Host": "127.0.0.1:8000"}
+    assert app.test_client().post("/inbox", data=body, headers=without_proxy_headers).status_code == 401
+    with app.app_context():
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.engine.dispose()

@@ -166,6 +166,7 @@ def test_preview_renders_without_saving(editor_client, node):
     assert response.status_code == 200
     assert "Aperçu seulement" in page and "<strong>gras</strong>" in page and "Une leçon." in page
     assert 'value="Aperçu seulement"' in page  # the form comes back to go on editing
+    assert 'value="publish"' in page and 'action="/experiences/new"' in page
     assert count_items(node) == 0
 
 
@@ -298,3 +299,11 @@ def test_actions_on_unknown_items_are_not_found(editor_client, node, action):
         editor_client.post(f"/experiences/nope/{action}", data=form(title_fr="x")).status_code
         == 404
     )
+
+
+def test_items_kept_out_of_search_engines_say_so(editor_client, node):
+    """Given an item saved without the indexable box, its page asks robots not to index it."""
+    response = editor_client.post("/experiences/new", data={
+        "language": "fr", "license": CC_BY_SA, "title_fr": "Discret", "action": "publish"})
+    page = editor_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<meta name="robots" content="noindex">' in page

@@ -57,10 +57,10 @@ def test_lists_page_through_published_items(client, node, kind, path):
     assert 'rel="next"' in first and 'rel="prev"' in second
 
 
-@pytest.mark.parametrize("page", ["abc", "-3", "0", "99999999999999999999", "1e9"])
-def test_list_page_numbers_never_fail(client, node, page):
+def test_list_page_numbers_never_fail(client, node):
     """Given any page parameter, when listing experiences, then the page answers without error."""
-    assert client.get(f"/experiences?page={page}").status_code == 200
+    for page in ["abc", "-3", "0", "99999999999999999999", "1e9", ""]:
+        assert client.get(f"/experiences?page={page}").status_code == 200, page
 
 
 def test_local_filter_keeps_only_this_nodes_items(client, node):
@@ -155,9 +155,9 @@ def test_withdrawn_item_answers_gone_and_editors_can_restore(client, editor_clie
     assert f'action="{path}/restore"' in editor_page.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
+def test_unknown_addresses_are_not_found(client, node):
+    """Given no such object, when a reader asks for it, then the answer is 404."""
+    for path in [
         "/experiences/nope",
         "/principles/nope",
         "/resources/nope",
@@ -165,12 +165,10 @@ def test_withdrawn_item_answers_gone_and_editors_can_restore(client, editor_clie
         "/territories/nope",
         "/themes/nope.ttl",
         "/experiences/nope.jsonld",
+        "/experiences/nope.xml",
         "/files/999/x.pdf",
-    ],
-)
-def test_unknown_addresses_are_not_found(client, node, path):
-    """Given no such object, when a reader asks for it, then the answer is 404."""
-    assert client.get(path).status_code == 404
+    ]:
+        assert client.get(path).status_code == 404, path
 
 
 def test_themes_page_shows_the_systemic_web(client, node):
@@ -231,41 +229,40 @@ def test_html_pages_advertise_every_representation_and_the_feeds(client, node):
         assert 'type="application/rss+xml" href="/feed.rss"' in page
 
 
-@pytest.mark.parametrize(
-    "accept,content_type",
-    [
-        ("application/activity+json", "application/activity+json"),
-        ("text/turtle", "text/turtle"),
-        ("application/n-triples", "application/n-triples"),
-        ("application/rdf+xml", "application/rdf+xml"),
-    ],
-)
-def test_item_theme_and_territory_answer_content_negotiation(client, node, accept, content_type):
+NEGOTIATED = [
+    ("application/activity+json", "application/activity+json"),
+    ("application/ld+json", "application/ld+json"),
+    ("text/turtle", "text/turtle"),
+    ("application/n-triples", "application/n-triples"),
+    ("application/rdf+xml", "application/rdf+xml"),
+]
+SUFFIXES = [
+    ("jsonld", "json"),
+    ("ttl", "text/turtle"),
+    ("nt", "application/n-triples"),
+    ("rdf", "application/rdf+xml"),
+]
+
+
+def test_item_theme_and_territory_answer_content_negotiation(client, node):
     """Given an object, when a machine asks for RDF at its address, then it gets it, varying."""
     path = full_experience(node)
     for url in [path, "/themes/energie-citoyenne", "/territories/loos-en-gohelle"]:
-        response = client.get(url, headers={"Accept": accept})
-        assert response.status_code == 200, url
-        assert response.content_type.startswith(content_type)
-        assert "Accept" in response.headers.get("Vary", "")
+        for accept, content_type in NEGOTIATED:
+            response = client.get(url, headers={"Accept": accept})
+            assert response.status_code == 200, (url, accept)
+            assert response.content_type.startswith(content_type), (url, accept)
+            assert "Accept" in response.headers.get("Vary", ""), (url, accept)
 
 
-@pytest.mark.parametrize(
-    "suffix,content_type",
-    [
-        ("jsonld", "application/"),
-        ("ttl", "text/turtle"),
-        ("nt", "application/n-triples"),
-        ("rdf", "application/rdf+xml"),
-    ],
-)
-def test_suffixed_addresses_serve_one_format(client, node, suffix, content_type):
+def test_suffixed_addresses_serve_one_format(client, node):
     """Given an object, when a suffixed address is asked for, then that format comes."""
     path = full_experience(node)
     for url in [path, "/themes/energie-citoyenne", "/territories/loos-en-gohelle"]:
-        response = client.get(f"{url}.{suffix}")
-        assert response.status_code == 200 and response.content_type.startswith(content_type)
-        assert suffix != "jsonld" or "json" in response.content_type
+        for suffix, content_type in SUFFIXES:
+            response = client.get(f"{url}.{suffix}")
+            assert response.status_code == 200, (url, suffix)
+            assert content_type in response.content_type, (url, suffix)
 
 
 def test_unacceptable_media_type_is_refused(client, node):

@@ -1,0 +1,91 @@
+"""`commons dump` and `commons reindex`."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from server.cli import _require_initialised, commons
+
+FORMATS = ("nt", "ttl", "jsonld")
+
+
+def parse_since(value: str) -> datetime:
+    """Read an ISO 8601 date or date-time (UTC when no zone is given)."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise click.ClickException(
+            f"--since {value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@commons.command("dump")
+@click.option("--format", "fmt", default="nt", show_default=True, help="nt, ttl or jsonld.")
+@click.option("--gzip", "compress", is_flag=True, help="Compress the output with gzip.")
+@click.option("--since", default=None, help="Only resources changed since this ISO date.")
+@with_appcontext
+def dump_command(fmt: str, compress: bool, since: str | None) -> None:
+    """Write the node's dataset to standard output (progress on standard error)."""
+    import gzip
+
+    from server.harvest import dumps
+
+    if fmt not in FORMATS:
+        raise click.ClickException(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    since_date = parse_since(since) if since else None
+    _require_initialised()
+    out = sys.stdout.buffer
+    total = dumps.count_records(since_date)
+    show = sys.stderr.isatty()
+    with click.progressbar(length=total, label="Dumping", file=sys.stderr) if show else _Quiet() as bar:
+        if fmt == "nt":
+            dumps.write_ntriples(out, since_date, bar.update, compress=compress)
+            out.flush()
+            return
+        sink = gzip.GzipFile(fileobj=out, mode="wb", compresslevel=dumps.GZIP_LEVEL, mtime=0) if compress else out
+        writer = dumps.write_turtle if fmt == "ttl" else dumps.write_jsonld
+        writer(sink, since_date, bar.update)  # type: ignore[arg-type]
+        if compress:
+            sink.close()
+    out.flush()
+
+
+class _Quiet:
+    """A progress bar that shows nothing (standard error is not a terminal)."""
+
+    def __enter__(self) -> _Quiet:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def update(self, _: int) -> None:
+        return None
+
+
+@commons.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild every derived index from the database: harvest records, SPARQL, dumps."""
+    from sqlalchemy import func, select
+
+    from server.extensions import db
+    from server.harvest import dumps
+    from server.harvest.rebuild import rebuild_all
+    from server.models import Item
+
+    _require_initialised()
+    total = db.session.scalar(select(func.count(Item.id))) or 0
+    with click.progressbar(length=total, label="Rendering items", file=sys.stderr) as bar:
+        rebuild_all(progress=bar.update)
+    manifest = dumps.refresh_snapshot(current_app._get_current_object(), force=True)  # type: ignore[attr-defined]
+    click.echo(
+        f"Reindexed {manifest['records']} resources ({manifest['triples']} triples); "
+        "dumps rewritten, SPARQL index processes reload."
+    )

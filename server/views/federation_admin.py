@@ -1,0 +1,166 @@
+"""Admin pages for federation: follows both ways, domain rules, deliveries, refused activities."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from federation.delivery import retry_origin
+from server.auth import admin_required, editor_required
+from server.extensions import db
+from server.models import Actor, Delivery, DomainRule, Follow, InboxMessage, Item, PeerHealth
+from server.services import ServiceError
+from server.services import federation as service
+
+bp = Blueprint("federation", __name__, url_prefix="/admin/federation")
+
+
+def _back():
+    return redirect(url_for("federation.index"))
+
+
+def _run(fn, *args, success: str = ""):
+    """Call a federation service for the signed-in admin; flash the outcome."""
+    try:
+        fn(*args, user=current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return False
+    if success:
+        flash(success, "success")
+    return True
+
+
+@bp.get("/")
+@admin_required
+def index():
+    """Everything an admin needs to see about other nodes, on one page."""
+    local = Actor.local()
+    if local is None:
+        abort(404)
+    following = db.session.scalars(select(Follow).where(Follow.follower_id == local.id).order_by(Follow.id)).all()
+    followers = db.session.scalars(
+        select(Follow).where(Follow.followed_id == local.id).order_by(Follow.state.desc(), Follow.id)
+    ).all()
+    rules = db.session.scalars(select(DomainRule).order_by(DomainRule.kind, DomainRule.host)).all()
+    counts = db.session.execute(
+        select(Delivery.origin, Delivery.state, func.count(Delivery.id)).group_by(Delivery.origin, Delivery.state)
+    ).all()
+    health = {h.origin: h for h in db.session.scalars(select(PeerHealth))}
+    deliveries: dict[str, dict[str, int]] = {}
+    for origin, state, count in counts:
+        deliveries.setdefault(origin, {"pending": 0, "done": 0, "given_up": 0})[state] = count
+    last_errors = dict(
+        db.session.execute(
+            select(Delivery.origin, func.max(Delivery.last_error)).where(Delivery.state != "done")
+            .group_by(Delivery.origin)
+        ).all()
+    )
+    refused = db.session.scalars(
+        select(InboxMessage).where(InboxMessage.state.in_(["rejected", "failed"]))
+        .order_by(InboxMessage.id.desc()).limit(50)
+    ).all()
+    hidden = db.session.scalars(select(Item).where(Item.hidden.is_(True)).order_by(Item.id.desc())).all()
+    return render_template(
+        "federation/index.html",
+        follow_states={"pending": _("Waiting for an answer"), "accepted": _("Accepted"), "rejected": _("Rejected")},
+        backfill_states={"pending": _("Waiting"), "running": _("Importing"), "done": _("Done"), "failed": _("Failed")},
+        local=local,
+        following=following,
+        followers=followers,
+        rules=rules,
+        deliveries=sorted(deliveries.items()),
+        health=health,
+        last_errors=last_errors,
+        refused=refused,
+        hidden=hidden,
+    )
+
+
+@bp.post("/follow")
+@admin_required
+def follow():
+    target = (request.form.get("target") or "").strip()[:500]
+    if not target:
+        flash(_("Give an actor URL or a handle such as name@host."), "error")
+        return _back()
+    _run(service.follow, target, success=_("Follow request sent to %(target)s.", target=target))
+    return _back()
+
+
+@bp.post("/following/<int:follow_id>/undo")
+@admin_required
+def unfollow(follow_id: int):
+    _run(service.unfollow, follow_id, success=_("You no longer follow this node."))
+    return _back()
+
+
+@bp.post("/followers/<int:follow_id>/accept")
+@admin_required
+def accept(follow_id: int):
+    _run(service.answer, follow_id, True, success=_("Follow request accepted."))
+    return _back()
+
+
+@bp.post("/followers/<int:follow_id>/reject")
+@admin_required
+def reject(follow_id: int):
+    _run(service.answer, follow_id, False, success=_("Follower rejected."))
+    return _back()
+
+
+@bp.post("/rules")
+@admin_required
+def add_rule():
+    kind = request.form.get("kind", "block")
+    if kind not in {"block", "allow"}:
+        abort(400)
+    _run(service.add_rule, kind, request.form.get("host", ""), request.form.get("reason", ""),
+         success=_("Rule saved."))
+    return _back()
+
+
+@bp.post("/rules/<int:rule_id>/remove")
+@admin_required
+def remove_rule(rule_id: int):
+    _run(service.remove_rule, rule_id, success=_("Rule removed."))
+    return _back()
+
+
+@bp.post("/deliveries/retry")
+@admin_required
+def retry():
+    origin = (request.form.get("origin") or "").strip()
+    known = db.session.scalar(select(Delivery.id).where(Delivery.origin == origin).limit(1))
+    if not known:
+        abort(404)
+    count = retry_origin(origin)
+    flash(_("%(n)s deliveries to %(origin)s will be tried again now.", n=count, origin=origin), "success")
+    return _back()
+
+
+@bp.post("/items/<int:item_id>/hide")
+@admin_required
+def hide(item_id: int):
+    item = db.get_or_404(Item, item_id)
+    _run(service.set_hidden, item, True, success=_("The item is hidden on this node."))
+    return redirect(request.referrer or url_for("federation.index"))
+
+
+@bp.post("/items/<int:item_id>/show")
+@admin_required
+def show(item_id: int):
+    item = db.get_or_404(Item, item_id)
+    _run(service.set_hidden, item, False, success=_("The item is shown again."))
+    return _back()
+
+
+@bp.post("/items/<int:item_id>/reshare")
+@editor_required
+def reshare(item_id: int):
+    item = db.get_or_404(Item, item_id)
+    _run(service.reshare, item, success=_("Re-shared with this node's followers."))
+    return redirect(request.referrer or url_for("pages.home"))

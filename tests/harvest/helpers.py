@@ -1,0 +1,71 @@
+"""Content changes for harvest tests, made through the same services editors use."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from server.extensions import db
+from server.models import Actor, Item, NodeSettings, Theme
+from server.services.items import ItemInput, create_item, publish_item, withdraw_item
+from vocab import objects
+from vocab.terms import CC_BY_SA_4
+
+REMOTE = "https://other.example"
+
+
+def publish(app, title: str, **fields) -> str:  # noqa: ANN001
+    """Publish an experience and return its IRI."""
+    with app.app_context():
+        themes = fields.pop("themes", [])
+        fields["theme_ids"] = [Theme.by_slug(slug).id for slug in themes]
+        item = create_item("experience", ItemInput(title={"fr": title}, **fields))
+        publish_item(item)
+        db.session.commit()
+        return item.iri
+
+
+def withdraw(app, iri: str) -> None:  # noqa: ANN001
+    with app.app_context():
+        withdraw_item(db.session.scalar(select(Item).where(Item.iri == iri)))
+        db.session.commit()
+
+
+def hide(app, iri: str) -> None:  # noqa: ANN001
+    with app.app_context():
+        item = db.session.scalar(select(Item).where(Item.iri == iri))
+        item.hidden = True
+        db.session.commit()
+
+
+def store_copy(app, slug: str = "a-remote-experience") -> str:  # noqa: ANN001
+    """Store a federated copy of another node's experience; return its address here."""
+    from federation.items import store_item
+
+    with app.app_context():
+        owner = db.session.scalar(select(Actor).where(Actor.iri == f"{REMOTE}/actor"))
+        if owner is None:
+            owner = Actor(iri=f"{REMOTE}/actor", origin=REMOTE, handle="other", name="Other node",
+                          is_local=False)
+            db.session.add(owner)
+            db.session.flush()
+        original = objects.Experience(
+            id=f"{REMOTE}/experiences/{slug}",
+            attributed_to=owner.iri,
+            name={"fr": "Une expérience d'ailleurs"},
+            language="fr",
+            license=CC_BY_SA_4,
+            summary={"fr": "Racontée sur un autre nœud."},
+            authors=["Collectif voisin"],
+            published=datetime(2024, 5, 1, tzinfo=UTC),
+        )
+        item = store_item(original, owner)
+        db.session.commit()
+        return f"{app.config['SETTINGS'].base_url}/experiences/{item.slug}"
+
+
+def allow_copies(app, allowed: bool = True) -> None:  # noqa: ANN001
+    with app.app_context():
+        NodeSettings.get().harvest_federated = allowed
+        db.session.commit()
