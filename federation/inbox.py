@@ -215,7 +215,8 @@ def process(message_id: int) -> str:
     """Run the handler of one message and record the outcome; return its state."""
     message = db.session.get(InboxMessage, message_id)
     handler = HANDLERS.get(message.activity_type)
-    message.attempts += 1
+    attempts = message.attempts + 1
+    message.attempts = attempts
     try:
         if handler is None:
             raise Rejected([f"{message.activity_type} activities are not handled here"])
@@ -224,10 +225,12 @@ def process(message_id: int) -> str:
     except Rejected as exc:
         db.session.rollback()
         message = db.session.get(InboxMessage, message_id)
+        message.attempts = attempts
         message.state, message.error = "rejected", "\n".join(exc.reasons)
     except (FederationError, InvalidActivity) as exc:
         db.session.rollback()
         message = db.session.get(InboxMessage, message_id)
+        message.attempts = attempts
         message.error = str(exc)
         message.state = "failed" if message.attempts >= MAX_ATTEMPTS else "pending"
     message.processed_at = clock.now()

@@ -54,9 +54,11 @@ def serve(host: str, port: int, workers: int = 2, with_worker: bool = True) -> N
         "accesslog": os.environ.get("COMMONS_ACCESS_LOG", "-") or None,
         "preload_app": False,
     }
+    parent = os.getpid()
     try:
         _Gunicorn(options).run()
     finally:
-        if worker is not None and worker.is_alive():
+        # gunicorn forks its web processes from here: only the parent owns the worker.
+        if os.getpid() == parent and worker is not None and worker.is_alive():
             worker.terminate()
             worker.join(10)

@@ -37,6 +37,21 @@ _BUNDLED: dict[str, str] = {
     SECURITY_CONTEXT_URL: "security-v1.jsonld",
     "http://w3id.org/security/v1": "security-v1.jsonld",
     "https://w3id.org/security/v1.jsonld": "security-v1.jsonld",
+    # What other fediverse servers put in their documents (Fedify, GoToSocial, Lemmy,
+    # Mastodon): copies of the published documents, as Fedify 2.3.6 preloads them.
+    "https://w3id.org/identity/v1": "identity-v1.jsonld",
+    "https://w3id.org/security/data-integrity/v1": "data-integrity-v1.jsonld",
+    "https://w3id.org/security/data-integrity/v2": "data-integrity-v2.jsonld",
+    "https://w3id.org/security/multikey/v1": "multikey-v1.jsonld",
+    "https://www.w3.org/ns/did/v1": "did-v1.jsonld",
+    "https://www.w3.org/ns/cid/v1": "cid-v1.jsonld",
+    "https://gotosocial.org/ns": "gotosocial.jsonld",
+    "https://w3id.org/fep/5711": "fep-5711.jsonld",
+    "https://w3id.org/fep/ef61": "fep-ef61.jsonld",
+    "https://purl.archive.org/socialweb/webfinger": "webfinger.jsonld",
+    "https://purl.archive.org/miscellany": "miscellany.jsonld",
+    "https://join-lemmy.org/context.json": "lemmy.jsonld",
+    "http://joinmastodon.org/ns": "mastodon.jsonld",
 }
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
