@@ -60,6 +60,24 @@ FANOUT_PEERS = 50
 CONVERGENCE_NODES = 5
 WRK_THREADS, WRK_CONNECTIONS = 1, 8
 
+# Run inside a node's environment: what Node.setup() does (init, an editor, a token), through
+# the same `commons` commands, in one process instead of three (each start costs ~2 s of CPU).
+_SETUP = """
+import sys
+from click.testing import CliRunner
+from server.cli import commons
+email = sys.stdin.readline().strip()
+runner = CliRunner()
+for args, stdin in ((["init"], None),
+                    (["user", "create", email, "--role", "editor", "--password-stdin"],
+                     "a long enough password\\n"),
+                    (["token", "create", email], None)):
+    result = runner.invoke(commons, args, input=stdin)
+    if result.exit_code:
+        sys.exit(f"commons {' '.join(args)} failed: {result.output} {result.exception!r}")
+print(result.output.strip().splitlines()[-1])
+"""
+
 # Run inside a node's environment: the node follows the bench actors (accepted, no backfill).
 _SEED_FOLLOWS = """
 import json, sys
@@ -117,11 +135,20 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')} load {load.loadavg()}] {message}", flush=True)
 
 
-def run_in_node(node: Node, code: str, payload: Any) -> None:
-    result = subprocess.run([sys.executable, "-c", code], env=node.env, cwd=REPO, input=json.dumps(payload),
-                            capture_output=True, text=True, timeout=120)
+def run_in_node(node: Node, code: str, payload: Any) -> str:
+    """Run a helper script in the node's environment; return its output."""
+    stdin = payload if isinstance(payload, str) else json.dumps(payload)
+    result = subprocess.run([sys.executable, "-c", code], env=node.env, cwd=REPO, input=stdin,
+                            capture_output=True, text=True, timeout=180)
     if result.returncode != 0:
         raise RuntimeError(f"helper in node {node.name} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def setup(node: Node) -> Node:
+    """Node.setup() in one process: init, an editor account and its API token."""
+    node.token = run_in_node(node, _SETUP, f"editor-{node.name}@example.org\n").strip().splitlines()[-1]
+    return node
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.01):
@@ -237,7 +264,7 @@ def inbox_node(table: Table, inbox: InboxLoad, tmp: Path, label: str, database_u
     node = Node(f"inbox{label.lower()[:2]}", tmp, database_url)
     engine = None
     try:
-        node.setup()
+        setup(node)
         node.start(workers=2, with_worker=False)
         run_in_node(node, _SEED_FOLLOWS, [a.iri for a in inbox.actors])
         engine = create_engine(node.database_url)
@@ -335,7 +362,7 @@ def fanout(table: Table, tmp: Path, keys: list[tuple[str, str]], rounds: int, id
         actors = [load.add_actors(peer, ["follower"], supply)[0] for peer in peers]
         node = Node("fanout", tmp, None, COMMONS_WORKER_IDLE=idle)
         stack.callback(node.stop)
-        node.setup()
+        setup(node)
         node.start(workers=2)
         for actor in actors:
             follow = {"@context": "https://www.w3.org/ns/activitystreams", "type": "Follow",
@@ -397,7 +424,7 @@ def convergence(table: Table, tmp: Path, rounds: int, idle: str) -> None:
     engines = []
     try:
         with ThreadPoolExecutor(CONVERGENCE_NODES) as pool:
-            list(pool.map(lambda node: node.setup().start(workers=2), nodes))
+            list(pool.map(lambda node: setup(node).start(workers=2), nodes))
             list(pool.map(lambda node: run_in_node(node, _FOLLOW, [o.acct for o in nodes if o is not node]), nodes))
         engines = [create_engine(node.database_url) for node in nodes]
         others = CONVERGENCE_NODES - 1

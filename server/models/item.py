@@ -137,10 +137,15 @@ class Item(db.Model):
             .order_by(cls.published_at.desc(), cls.id.desc())
         )
 
-    def to_object(self) -> objects.Item:
-        """Describe this item as the vocabulary's typed object."""
+    def to_object(self, copy_url: str | None = None) -> objects.Item:
+        """Describe this item as the vocabulary's typed object.
+
+        For another node's item served here, `copy_url` (its address on this node) becomes the
+        copy's id, derived from the original IRI (prov:wasDerivedFrom) when it was taken.
+        """
+        mirrored = copy_url is not None and not self.actor.is_local
         common = dict(
-            id=self.iri,
+            id=copy_url if mirrored else self.iri,
             attributed_to=self.actor.iri,
             name=dict(self.title),
             language=self.language,
@@ -156,6 +161,8 @@ class Item(db.Model):
             published=self.published_at,
             updated=self.updated_at if self.published_at else None,
             indexable=self.indexable,
+            derived_from_original=self.iri if mirrored else None,
+            generated_at=(self.fetched_at or self.updated_at) if mirrored else None,
         )
         if self.kind == "experience":
             return objects.Experience(

@@ -136,8 +136,12 @@ def _main_text(texts: dict[str, str], language: str) -> str:
     return texts.get(language) or next(iter(texts.values()), "")
 
 
+# Paths under /<kind>/ that pages use, so no item may take them as its slug.
+RESERVED_SLUGS = {"new", "feed", "edit"}
+
+
 def _free_slug(kind: str, base: str) -> str:
-    taken = set(
+    taken = RESERVED_SLUGS | set(
         db.session.scalars(
             select(Item.slug).where(Item.kind == kind, Item.slug.like(f"{base}%"))
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, render_template, send_file
+from flask import Blueprint, Response, abort, render_template, send_file, url_for
 from flask_login import current_user
 
 from server.extensions import db
@@ -78,7 +78,10 @@ def show(kind_path: str, slug: str, fmt: str | None = None):
     def html() -> str:
         return render_item(item)[0]
 
-    return represent(item.to_object, html, fmt)
+    if item.is_local:
+        return represent(item.to_object, html, fmt)
+    copy_url = url_for("items.show", kind_path=kind_path, slug=slug, _external=True)
+    return represent(lambda: item.to_object(copy_url=copy_url), html, fmt)
 
 
 def tombstone(item: Item) -> Response:

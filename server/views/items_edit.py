@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,9 +24,18 @@ from server.services.items import (
 )
 from server.services.uploads import attach_file
 from server.views import display
-from server.views.items import KIND_PATH, KINDS_BY_PATH, bp, find_item, render_item
+from server.views.items import KIND_PATH, KINDS_BY_PATH, bp, render_item
+from server.views.items import find_item as _find_any_item
 
 MAX_UPLOADS = 20
+
+
+def find_item(kind_path: str, slug: str) -> Item:
+    """Return an item of this node to change; another node's copy is changed only by its owner."""
+    item = _find_any_item(kind_path, slug)
+    if not item.is_local:
+        abort(403, _("This item belongs to another node: only its own node can change it."))
+    return item
 
 
 def _by_ids(model, ids: list[int]) -> list:

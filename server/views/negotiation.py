@@ -19,7 +19,13 @@ RDF_TYPES: dict[str, tuple[str, str]] = {
     "application/rdf+xml": ("rdfxml", "application/rdf+xml"),
 }
 OFFERED = ["text/html", *RDF_TYPES]
-SUFFIXES = {"jsonld": "jsonld", "ttl": "turtle", "nt": "nt", "rdf": "rdfxml"}
+# Format-suffixed alternates: suffix -> (format, Content-Type).
+SUFFIXES = {
+    "jsonld": ("jsonld", AS2_PROFILE),
+    "ttl": ("turtle", "text/turtle; charset=utf-8"),
+    "nt": ("nt", "application/n-triples"),
+    "rdf": ("rdfxml", "application/rdf+xml"),
+}
 
 
 def chosen_type() -> str | None:
@@ -43,8 +49,7 @@ def represent(obj_fn: Callable[[], Any], html_fn: Callable[[], Any], fmt: str | 
     if fmt is not None:
         if fmt not in SUFFIXES:
             abort(404)
-        name = SUFFIXES[fmt]
-        content_type = next(ct for n, ct in RDF_TYPES.values() if n == name)
+        name, content_type = SUFFIXES[fmt]
         response = Response(serialize(obj_fn(), name), content_type=content_type)
     else:
         media_type = chosen_type()

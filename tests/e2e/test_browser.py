@@ -1,0 +1,128 @@
+"""A person in a real browser (headless Chromium): signs in, publishes, and every main page is accessible."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+AXE = Path(os.environ.get("COMMONS_AXE_JS") or Path(__file__).parent / "node/node_modules/axe-core/axe.min.js")
+REQUIRED = os.environ.get("COMMONS_REQUIRE_BROWSER") == "1"
+PASSWORD = "a long enough password"
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install '.[test]')"
+    if not CHROMIUM:
+        return "Chromium is not installed (apt-get install chromium)"
+    if not AXE.exists():
+        return f"axe-core is not installed ({AXE}; npm install --prefix tests/e2e/node axe-core@4)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _missing()
+    if reason:
+        if REQUIRED:
+            pytest.fail(f"browser tests required but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, browser):
+    """One demo node served by `commons serve`, with an editor and an admin."""
+    from tests.e2e.harness import Node
+
+    node = Node("browser", tmp_path_factory.mktemp("browser"), os.environ.get("COMMONS_TEST_DATABASE_URL"))
+    node.setup(demo=True)
+    node.cli("user", "create", "admin@example.org", "--role", "admin", "--password-stdin", input=PASSWORD + "\n")
+    node.start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture
+def page(browser):
+    # Our pages forbid foreign scripts (CSP); axe is injected by the test, so let it in.
+    context = browser.new_context(bypass_csp=True, locale="fr-FR")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _sign_in(page, site, email: str) -> None:
+    page.goto(f"{site.base_url}/signin")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+
+def _serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_an_editor_signs_in_and_publishes_an_experience(site, page):
+    """Given the editor's account, when she fills the form and publishes, then the page shows her story."""
+    _sign_in(page, site, f"editor-{site.name}@example.org")
+    page.goto(f"{site.base_url}/experiences/new")
+    page.fill("input[name=title_fr]", "Un jardin partagé au pied des immeubles")
+    page.fill("textarea[name=summary_fr]", "Des habitants cultivent ensemble une parcelle.")
+    page.fill("textarea[name=body_fr]", "Le projet est **né** d'une discussion de palier.")
+    page.click("button[value=publish]")
+    page.wait_for_load_state()
+    assert "/experiences/" in page.url and not page.url.endswith("/new")
+    assert page.locator("h1").inner_text() == "Un jardin partagé au pied des immeubles"
+    assert page.locator("main strong", has_text="né").count() == 1
+    page.goto(f"{site.base_url}/experiences")
+    assert page.get_by_text("Un jardin partagé au pied des immeubles").count() >= 1
+
+
+@pytest.mark.parametrize("path", ["/", "/experiences", "/principles", "/resources", "/themes", "/territories",
+                                  "/signin", "/ns", "/themes/local-savings", "/territories/loos-en-gohelle"])
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_public_pages_have_no_serious_accessibility_violation(site, page, path, lang):
+    """axe-core finds no serious or critical violation on the main public pages, in both languages."""
+    response = page.goto(f"{site.base_url}{path}?lang={lang}")
+    assert response.status < 400
+    assert page.locator("html").get_attribute("lang") == lang
+    assert _serious_violations(page) == []
+
+
+def test_an_item_page_and_the_editor_pages_are_accessible(site, page):
+    """An experience page, the new-item forms and the admin pages pass axe-core too."""
+    page.goto(f"{site.base_url}/experiences")
+    page.locator("main .card-title a").first.click()
+    page.wait_for_load_state()
+    assert _serious_violations(page) == []
+    _sign_in(page, site, "admin@example.org")
+    for path in ("/experiences/new", "/principles/new", "/resources/new", "/admin/", "/admin/accounts",
+                 "/admin/settings", "/admin/themes", "/admin/federation/"):
+        response = page.goto(f"{site.base_url}{path}")
+        assert response.status == 200, path
+        assert _serious_violations(page) == [], path
