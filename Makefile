@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export COMMONS_DATA_DIR ?= ./instance
 
-.PHONY: run test test-fast lint bench demo translations clean
+.PHONY: run test test-fast lint bench demo translations compile-translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +48,12 @@ bench: $(VENV)/.installed-test
 ## translations: re-extract strings, update the catalogs, compile them
 translations: $(VENV)/.installed-test
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o server/translations/messages.pot .
-	$(BIN)/pybabel update -i server/translations/messages.pot -d server/translations
+	$(BIN)/pybabel update -i server/translations/messages.pot -d server/translations --no-fuzzy-matching
+	$(BIN)/python server/translations/fill_en.py
+	@echo "Translate the new entries of server/translations/fr/LC_MESSAGES/messages.po, then: make compile-translations"
+	$(BIN)/pybabel compile -d server/translations
+
+compile-translations: $(VENV)/.installed-test
 	$(BIN)/pybabel compile -d server/translations
 
 clean:
