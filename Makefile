@@ -4,7 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-export COMMONS_DATA_DIR ?= ./instance
+run: export COMMONS_DATA_DIR ?= ./instance
+run: export COMMONS_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test test-fast lint bench demo translations compile-translations clean
 

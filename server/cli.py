@@ -144,8 +144,11 @@ def serve_command(host: str, port: int, workers: int, no_worker: bool) -> None:
 @with_appcontext
 def worker_command(once: bool) -> None:
     """Run background work only (delivery, inbox processing, backfill, indexes)."""
+    import logging
+
     from server.worker import Worker, WorkerBusy
 
+    logging.basicConfig(level=logging.INFO, format="[worker] %(message)s")
     try:
         idle = float(os.environ.get("COMMONS_WORKER_IDLE") or 0.5)
         app = current_app._get_current_object()  # type: ignore[attr-defined]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
 import os
+import subprocess
+import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+
+WORKER_COMMAND = [sys.executable, "-c", "from server.cli import main; main()", "worker"]
 
 
 class _Gunicorn(BaseApplication):
@@ -27,24 +29,15 @@ class _Gunicorn(BaseApplication):
         return create_app()
 
 
-def _worker_main() -> None:
-    from server import create_app
-    from server.worker import Worker, WorkerBusy
-
-    logging.basicConfig(level=logging.INFO, format="[worker] %(message)s")
-    try:
-        idle = float(os.environ.get("COMMONS_WORKER_IDLE") or 0.5)
-        Worker(create_app(), idle_sleep=idle).run()
-    except WorkerBusy as exc:
-        logging.getLogger("commons.worker").warning("%s", exc)
-
-
 def serve(host: str, port: int, workers: int = 2, with_worker: bool = True) -> None:
-    """Serve until stopped. The worker is started once here, never per web process."""
-    worker: multiprocessing.Process | None = None
+    """Serve until stopped. The worker is started once here, never per web process.
+
+    It is a separate `commons worker` process, not a multiprocessing child: gunicorn forks
+    its web processes from this one, and they must not inherit a child to wait for.
+    """
+    worker: subprocess.Popen | None = None
     if with_worker:
-        worker = multiprocessing.get_context("spawn").Process(target=_worker_main, name="commons-worker")
-        worker.start()
+        worker = subprocess.Popen(WORKER_COMMAND, stdin=subprocess.DEVNULL)
     options = {
         "bind": f"{host}:{port}",
         "workers": max(1, workers),
@@ -58,7 +51,9 @@ def serve(host: str, port: int, workers: int = 2, with_worker: bool = True) -> N
     try:
         _Gunicorn(options).run()
     finally:
-        # gunicorn forks its web processes from here: only the parent owns the worker.
-        if os.getpid() == parent and worker is not None and worker.is_alive():
+        if os.getpid() == parent and worker is not None and worker.poll() is None:
             worker.terminate()
-            worker.join(10)
+            try:
+                worker.wait(15)
+            except subprocess.TimeoutExpired:
+                worker.kill()

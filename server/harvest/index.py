@@ -149,7 +149,7 @@ def query(app: Flask, text: str, select_format: str, graph_format: str) -> Answe
             # The owner cut the connection: it killed the query at the time limit.
             if time.monotonic() - started >= lim.timeout * 0.9:
                 return Answer("timeout", message=f"the query ran past the time limit of {lim.timeout:g} s")
-            return Answer("failed", message="the query stopped unexpectedly (memory or a crash)")
+            return Answer("failed", message="its process ended early; it most likely needed more memory than allowed")
         status = header.get("status", "failed")
         if status == "loading" and time.monotonic() < waited_until:
             time.sleep(0.1)

@@ -128,6 +128,8 @@ def _failure(answer: index.Answer) -> tuple[int, str]:
         return 503, "The SPARQL index is loading: retry in a few seconds."
     if answer.status == "error":
         return 400, f"Query refused: {answer.message}"
+    if answer.status == "failed":
+        return 400, f"Query stopped: {answer.message}"
     return 503, f"The query could not be answered: {answer.message}"
 
 

@@ -86,7 +86,11 @@ def test_announce_reaches_a_third_node_with_attribution(make_node):
     wait_for(lambda: "Récit à relayer" in _page(b, "/experiences"), message="the item on B")
     assert b.post_outbox({"type": "Announce", "object": iri}).status_code == 202
     wait_for(lambda: "Récit à relayer" in _page(c, "/experiences"), message="the re-shared item on C")
-    assert a.base_url in _page(c, "/experiences")
+    listing = _page(c, "/experiences")
+    assert "Node a" in listing  # marked with its origin node, not with B
+    path = re.search(r'href="(/experiences/[^"]+)"[^>]*>Récit à relayer', listing).group(1)
+    page = _page(c, path)
+    assert "Node a" in page and f'href="{iri}"' in page  # attributed to A, linking to A's original
 
 
 def test_undo_reject_block_and_allowlist(make_node):
