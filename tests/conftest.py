@@ -16,6 +16,28 @@ from server.extensions import db
 BASE_URL = "http://node.test"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_crypto():
+    """Make in-process tests fast without changing what they check.
+
+    Argon2 with its production cost takes about 0.3 s a hash; tests that sign in hash and
+    verify many times, so in-process tests use cheap parameters (still argon2id). Nodes reuse
+    one real RSA key pair instead of generating 2048-bit keys for every test. Node processes
+    started by the end-to-end tests use the production settings.
+    """
+    from argon2 import PasswordHasher
+
+    from server.models import user
+    from server.services import node
+
+    production_hasher, production_keys = user._hasher, node.generate_key_pair
+    key_pair = production_keys()
+    user._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    node.generate_key_pair = lambda: key_pair
+    yield production_hasher
+    user._hasher, node.generate_key_pair = production_hasher, production_keys
+
+
 def _test_database_url(tmp_root: Path) -> str:
     return os.environ.get("COMMONS_TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.db'}"
 

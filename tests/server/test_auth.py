@@ -122,3 +122,13 @@ def test_signed_in_member_sees_their_tools(editor_client, admin_client):
     admin_page = admin_client.get("/?lang=en").get_data(as_text=True)
     assert "New experience" in editor_page and "Administration" not in editor_page
     assert "Administration" in admin_page
+
+
+def test_passwords_are_hashed_with_argon2id_at_production_cost(_fast_crypto):
+    """The hasher accounts use in production is argon2id with at least OWASP's minimum cost."""
+    from argon2 import Type
+
+    hasher = _fast_crypto
+    assert hasher.type == Type.ID
+    assert hasher.memory_cost >= 19 * 1024 and hasher.time_cost >= 2
+    assert hasher.hash("a long enough password").startswith("$argon2id$")
