@@ -37,7 +37,9 @@ def _user_agent() -> str:
 def signed_get(url: str) -> tuple[dict[str, Any], str]:
     """GET a JSON-LD document signed as this node (for authorized-fetch peers)."""
     local = Actor.local()
-    sign_as = (local.public_key_id, local.private_key_pem) if local and local.private_key_pem else None
+    sign_as = (
+        (local.public_key_id, local.private_key_pem) if local and local.private_key_pem else None
+    )
     return client().get_json(url, sign_as=sign_as)
 
 
@@ -59,7 +61,11 @@ def _key_in(doc: dict[str, Any], key_id: str | None) -> dict[str, Any] | None:
         if not isinstance(key, dict) or not isinstance(key.get("publicKeyPem"), str):
             continue
         owner = key.get("owner") or key.get("controller")
-        if owner == doc.get("id") and isinstance(key.get("id"), str) and key_id in (None, key["id"]):
+        if (
+            owner == doc.get("id")
+            and isinstance(key.get("id"), str)
+            and key_id in (None, key["id"])
+        ):
             return key
     return None
 
@@ -110,8 +116,11 @@ def store_actor(doc: dict[str, Any], url: str, key_id: str | None = None) -> Act
 def fetch_actor(iri: str, refresh: bool = False) -> Actor:
     """Return the actor at `iri`, fetching it when unknown, stale or asked to."""
     actor = db.session.scalar(select(Actor).where(Actor.iri == iri))
-    if actor is not None and (actor.is_local or not refresh) and actor.fetched_at and (
-        actor.is_local or clock.now() - actor.fetched_at < ACTOR_TTL
+    if (
+        actor is not None
+        and (actor.is_local or not refresh)
+        and actor.fetched_at
+        and (actor.is_local or clock.now() - actor.fetched_at < ACTOR_TTL)
     ):
         return actor
     if actor is not None and actor.is_local:
@@ -131,8 +140,11 @@ def key_for(key_id: str, actor_iri: str, refresh: bool = False) -> tuple[Actor, 
         if known.iri != actor_iri:
             raise SignatureError("the signing key belongs to another actor")
         return known, known.public_key_pem
-    if known is not None and refresh and known.fetched_at and (
-        clock.now() - known.fetched_at < KEY_REFETCH_INTERVAL
+    if (
+        known is not None
+        and refresh
+        and known.fetched_at
+        and (clock.now() - known.fetched_at < KEY_REFETCH_INTERVAL)
     ):
         raise SignatureError("signature does not verify (key fetched moments ago)")
     url, _ = urldefrag(key_id)

@@ -66,7 +66,9 @@ def claim(limit: int = BATCH) -> list[int]:
     if ids:
         now = clock.now()
         db.session.execute(
-            update(Delivery).where(Delivery.id.in_(ids)).values(next_attempt_at=now + LEASE, claimed_at=now)
+            update(Delivery)
+            .where(Delivery.id.in_(ids))
+            .values(next_attempt_at=now + LEASE, claimed_at=now)
         )
     db.session.commit()
     return ids
@@ -183,7 +185,9 @@ def deliver_one(delivery_id: int, client, key_id: str, private_pem: str) -> str:
             delivery.state = "given_up"
         else:
             wait = _retry_after(headers, now) if status in {429, 503} else None
-            delivery.next_attempt_at = now + max(wait or timedelta(0), retry_delay(delivery.attempts))
+            delivery.next_attempt_at = now + max(
+                wait or timedelta(0), retry_delay(delivery.attempts)
+            )
     db.session.commit()
     return delivery.state
 

@@ -8,8 +8,8 @@ failure to retry a few times).
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
@@ -57,7 +57,9 @@ def handle_follow(message: InboxMessage, activity: dict[str, Any]) -> None:
     follower = _sender(message)
     follow = Follow.between(follower, local)
     if follow is None:
-        follow = Follow(follower=follower, followed=local, activity_iri=activity["id"], state="pending")
+        follow = Follow(
+            follower=follower, followed=local, activity_iri=activity["id"], state="pending"
+        )
         db.session.add(follow)
     else:
         follow.activity_iri = activity["id"]
@@ -70,7 +72,10 @@ def answer_follow(follow: Follow, accept: bool, activity: dict[str, Any] | None 
     """Accept or reject a pending follow of the node, and tell the follower."""
     follow.state = "accepted" if accept else "rejected"
     obj = activity or {
-        "type": "Follow", "id": follow.activity_iri, "actor": follow.follower.iri, "object": follow.followed.iri
+        "type": "Follow",
+        "id": follow.activity_iri,
+        "actor": follow.follower.iri,
+        "object": follow.followed.iri,
     }
     obj = {k: v for k, v in obj.items() if k != "@context"}
     outbox.send_to(follow.followed, follow.follower, "Accept" if accept else "Reject", obj)
@@ -155,7 +160,8 @@ def handle_delete(message: InboxMessage, activity: dict[str, Any]) -> None:
     object_id = _id(activity.get("object"))
     if object_id == sender.iri:
         db.session.execute(
-            update(Follow).where((Follow.follower_id == sender.id) | (Follow.followed_id == sender.id))
+            update(Follow)
+            .where((Follow.follower_id == sender.id) | (Follow.followed_id == sender.id))
             .values(state="rejected")
         )
         return
@@ -205,7 +211,9 @@ def claim(limit: int = BATCH) -> list[int]:
     ids = list(db.session.scalars(query))
     if ids:
         db.session.execute(
-            update(InboxMessage).where(InboxMessage.id.in_(ids)).values(state="processing", claimed_at=clock.now())
+            update(InboxMessage)
+            .where(InboxMessage.id.in_(ids))
+            .values(state="processing", claimed_at=clock.now())
         )
     db.session.commit()
     return ids
@@ -248,7 +256,8 @@ def run_inbox(app: Flask) -> int:
             db.session.rollback()
             log.exception("inbox message %s failed", message_id)
             db.session.execute(
-                update(InboxMessage).where(InboxMessage.id == message_id)
+                update(InboxMessage)
+                .where(InboxMessage.id == message_id)
                 .values(state="failed", error="internal error while processing")
             )
             db.session.commit()

@@ -107,8 +107,11 @@ def _remote_territory(ref: objects.Ref, origin: str) -> Territory:
         place = objects.Territory.from_jsonld(doc)
         if place.code:
             local = db.session.scalar(
-                select(Territory).where(Territory.origin.is_(None), Territory.code == place.code,
-                                        Territory.kind == place.kind)
+                select(Territory).where(
+                    Territory.origin.is_(None),
+                    Territory.code == place.code,
+                    Territory.kind == place.kind,
+                )
             )
             if local is not None:
                 return local
@@ -137,7 +140,9 @@ def store_item(obj: objects.Item, owner: Actor) -> Item | None:
         return None
     if item is None:
         title = next(iter(obj.name.values()), "item")
-        item = Item(kind=kind, iri=obj.id, slug=f"{slugify(title, 60)}-{_short_hash(obj.id)}", actor=owner)
+        item = Item(
+            kind=kind, iri=obj.id, slug=f"{slugify(title, 60)}-{_short_hash(obj.id)}", actor=owner
+        )
         db.session.add(item)
     origin = origin_of(obj.id)
     item.status = "published"
@@ -163,9 +168,15 @@ def store_item(obj: objects.Item, owner: Actor) -> Item | None:
     if kind == "experience":
         item.period_start, item.period_end = obj.period_start, obj.period_end
         item.organisations = list(obj.organisations)
-        item.circumstances, item.lessons, item.limits = dict(obj.circumstances), dict(obj.lessons), dict(obj.limits)
+        item.circumstances, item.lessons, item.limits = (
+            dict(obj.circumstances),
+            dict(obj.lessons),
+            dict(obj.limits),
+        )
     elif kind == "principle":
-        sources = [db.session.scalar(select(Item).where(Item.iri == ref.id)) for ref in obj.derived_from]
+        sources = [
+            db.session.scalar(select(Item).where(Item.iri == ref.id)) for ref in obj.derived_from
+        ]
         item.derived_from = [s for s in sources if s is not None and s.kind == "experience"]
     else:
         item.resource_type = obj.resource_type
@@ -176,7 +187,12 @@ def store_item(obj: objects.Item, owner: Actor) -> Item | None:
 
 def delete_item(object_iri: str, owner: Actor) -> bool:
     """Withdraw the copy of a remote item everywhere here, and remember it was deleted."""
-    if db.session.scalar(select(RemoteTombstone.id).where(RemoteTombstone.object_iri == object_iri)) is None:
+    if (
+        db.session.scalar(
+            select(RemoteTombstone.id).where(RemoteTombstone.object_iri == object_iri)
+        )
+        is None
+    ):
         db.session.add(RemoteTombstone(object_iri=object_iri, deleted_at=clock.now()))
     item = db.session.scalar(select(Item).where(Item.iri == object_iri))
     if item is None or item.actor_id != owner.id:

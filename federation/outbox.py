@@ -29,7 +29,9 @@ def _timestamp() -> str:
     return clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _envelope(kind: str, actor: Actor, obj: Any, public: bool = True, to: list[str] | None = None) -> JsonLd:
+def _envelope(
+    kind: str, actor: Actor, obj: Any, public: bool = True, to: list[str] | None = None
+) -> JsonLd:
     activity: JsonLd = {
         "@context": list(CONTEXT),
         "type": kind,
@@ -96,7 +98,9 @@ def follower_inboxes(actor: Actor) -> list[str]:
 def queue(activity_row: OutboxActivity, inboxes: list[str]) -> list[Delivery]:
     """Create one pending delivery per distinct inbox."""
     existing = set(
-        db.session.scalars(select(Delivery.inbox_url).where(Delivery.activity_id == activity_row.id))
+        db.session.scalars(
+            select(Delivery.inbox_url).where(Delivery.activity_id == activity_row.id)
+        )
     )
     rows = []
     now = clock.now()

@@ -140,9 +140,15 @@ def check_origins(activity: dict[str, Any]) -> None:
         if not object_id:
             raise InvalidActivity(f"a {activity['type']} needs an object with an id")
         if origin_of(object_id) != actor_origin:
-            raise InvalidActivity("an actor may only create, update or delete its own origin's objects")
+            raise InvalidActivity(
+                "an actor may only create, update or delete its own origin's objects"
+            )
         if isinstance(obj, dict) and "attributedTo" in obj:
-            owner = _id(obj["attributedTo"] if not isinstance(obj["attributedTo"], list) else obj["attributedTo"][0])
+            owner = _id(
+                obj["attributedTo"]
+                if not isinstance(obj["attributedTo"], list)
+                else obj["attributedTo"][0]
+            )
             if not owner or origin_of(owner) != actor_origin:
                 raise InvalidActivity("the object is attributed to another origin")
 
@@ -160,7 +166,12 @@ def accept(incoming: Incoming) -> tuple[InboxMessage | None, bool]:
     # 3-5. A strong, fresh signature over this very body.
     scheme = urlsplit(current_app.config["SETTINGS"].base_url).scheme
     parsed = parse_signature(
-        incoming.method, incoming.path, incoming.headers, incoming.body, now=clock.now(), scheme=scheme
+        incoming.method,
+        incoming.path,
+        incoming.headers,
+        incoming.body,
+        now=clock.now(),
+        scheme=scheme,
     )
     # 6. The key's owner is the actor; verify, re-fetching the key once on failure.
     check_domain(parsed.key_id)

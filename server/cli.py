@@ -19,7 +19,9 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
+@click.group(
+    cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False
+)
 def commons() -> None:
     """Run and look after a commons node (settings come from COMMONS_* variables)."""
 
@@ -56,8 +58,12 @@ def init_command() -> None:
 
 @commons.command("seed-demo")
 @click.option(
-    "--set", "content_set", type=click.Choice(["a", "b", "c"]), default="a", show_default=True,
-    help="Which demo content: a (Transition Factory), b (research-action), c (facilitation commons).",
+    "--set",
+    "content_set",
+    type=click.Choice(["a", "b", "c"]),
+    default="a",
+    show_default=True,
+    help="Demo content: a (Transition Factory), b (research-action), c (facilitation commons).",
 )
 @with_appcontext
 def seed_demo_command(content_set: str) -> None:
@@ -82,7 +88,9 @@ def user_group() -> None:
 
 @user_group.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(["admin", "editor", "reader"]), default="reader", show_default=True)
+@click.option(
+    "--role", type=click.Choice(["admin", "editor", "reader"]), default="reader", show_default=True
+)
 @click.option("--name", "display_name", default="", help="Name shown to other members.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext

@@ -29,7 +29,10 @@ def _follow_row(target: str, incoming: bool):
     column = Follow.followed_id if incoming else Follow.follower_id
     for row in db.session.scalars(select(Follow).where(column == local.id)):
         actor = row.follower if incoming else row.followed
-        if target in {actor.iri, actor.acct, actor.acct.lstrip("@"), f"@{actor.acct}"} or target == actor.origin:
+        if (
+            target in {actor.iri, actor.acct, actor.acct.lstrip("@"), f"@{actor.acct}"}
+            or target == actor.origin
+        ):
             return row
     raise click.ClickException(f"no follow with {target}")
 
@@ -43,7 +46,10 @@ def follow_command(target: str) -> None:
 
     _require_initialised()
     row = _service(follow, target)
-    click.echo(f"Follow of {row.followed.iri} sent ({row.state}); the worker backfills once it is accepted.")
+    click.echo(
+        f"Follow of {row.followed.iri} sent ({row.state}); "
+        "the worker backfills once it is accepted."
+    )
 
 
 @commons.command("unfollow")
@@ -68,9 +74,13 @@ def following_command() -> None:
 
     _require_initialised()
     local = Actor.local()
-    for row in db.session.scalars(select(Follow).where(Follow.follower_id == local.id).order_by(Follow.id)):
+    for row in db.session.scalars(
+        select(Follow).where(Follow.follower_id == local.id).order_by(Follow.id)
+    ):
         backfill = row.backfill_state or "-"
-        click.echo(f"{row.followed.iri}\t{row.state}\tbackfill {backfill}: {row.backfill_count} items")
+        click.echo(
+            f"{row.followed.iri}\t{row.state}\tbackfill {backfill}: {row.backfill_count} items"
+        )
 
 
 @commons.command("followers")
@@ -81,7 +91,9 @@ def followers_command() -> None:
 
     _require_initialised()
     local = Actor.local()
-    for row in db.session.scalars(select(Follow).where(Follow.followed_id == local.id).order_by(Follow.id)):
+    for row in db.session.scalars(
+        select(Follow).where(Follow.followed_id == local.id).order_by(Follow.id)
+    ):
         click.echo(f"{row.follower.iri}\t{row.state}")
 
 
@@ -155,7 +167,13 @@ def unblock_command(domain: str) -> None:
 
 
 @commons.command("deliveries")
-@click.option("--retry", "retry", default=None, metavar="ORIGIN", help="Make every delivery to ORIGIN due now.")
+@click.option(
+    "--retry",
+    "retry",
+    default=None,
+    metavar="ORIGIN",
+    help="Make every delivery to ORIGIN due now.",
+)
 @with_appcontext
 def deliveries_command(retry: str | None) -> None:
     """Show pending and failed deliveries per origin; --retry ORIGIN sends them again now."""
@@ -168,7 +186,9 @@ def deliveries_command(retry: str | None) -> None:
         click.echo(f"{count} deliveries to {retry} are due now.")
         return
     rows = db.session.execute(
-        select(Delivery.origin, Delivery.state, func.count(Delivery.id)).group_by(Delivery.origin, Delivery.state)
+        select(Delivery.origin, Delivery.state, func.count(Delivery.id)).group_by(
+            Delivery.origin, Delivery.state
+        )
     ).all()
     health = {h.origin: h for h in db.session.scalars(select(PeerHealth))}
     by_origin: dict[str, dict[str, int]] = {}

@@ -14,7 +14,12 @@ def select_locale() -> str:
     """Pick the interface language for this request (the default one outside requests)."""
     if not has_request_context():
         # The command line speaks the shell's language.
-        shell = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+        shell = (
+            os.environ.get("LC_ALL")
+            or os.environ.get("LC_MESSAGES")
+            or os.environ.get("LANG")
+            or ""
+        )
         return "fr" if shell.lower().startswith("fr") else "en"
     chosen = request.args.get("lang")
     if chosen in UI_LANGUAGES:

@@ -1,4 +1,4 @@
-"""Fixtures: a fresh node per test on SQLite, or on PostgreSQL when COMMONS_TEST_DATABASE_URL is set."""
+"""Fixtures: a fresh node per test, on SQLite or on PostgreSQL (COMMONS_TEST_DATABASE_URL)."""
 
 from __future__ import annotations
 

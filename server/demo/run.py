@@ -70,8 +70,13 @@ def main() -> None:
         _run(env, "seed-demo", "--set", content_set)
         log = (data_dir / "serve.log").open("ab")
         processes.append(
-            subprocess.Popen([*COMMAND, "serve", "--port", str(port)], env=env, stdout=log,
-                             stderr=subprocess.STDOUT, start_new_session=True)
+            subprocess.Popen(
+                [*COMMAND, "serve", "--port", str(port)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         )
     try:
         for _, port, _ in envs:
@@ -79,12 +84,17 @@ def main() -> None:
         for env, port, _ in envs:
             for _, other_port, other_handle in envs:
                 if other_port != port:
-                    subprocess.run([*COMMAND, "follow", f"{other_handle}@127.0.0.1:{other_port}"], env=env,
-                                   stdin=subprocess.DEVNULL)
+                    subprocess.run(
+                        [*COMMAND, "follow", f"{other_handle}@127.0.0.1:{other_port}"],
+                        env=env,
+                        stdin=subprocess.DEVNULL,
+                    )
         print("\nThree nodes are running and following each other:")
         for (content_set, _), (_, port, handle) in zip(NODES, envs, strict=True):
             print(f"  {content_set}: http://127.0.0.1:{port}   ({handle}@127.0.0.1:{port})")
-        print("Within a minute each node lists the others' items. Ctrl-C stops them all.", flush=True)
+        print(
+            "Within a minute each node lists the others' items. Ctrl-C stops them all.", flush=True
+        )
         signal.pause()
     except KeyboardInterrupt:
         pass

@@ -11,10 +11,10 @@ from server.models.delivery import Delivery, PeerHealth
 from server.models.follow import Follow
 from server.models.harvest import HarvestChange, HarvestRecord, HarvestSet  # noqa: F401
 from server.models.inbox import InboxMessage, RemoteTombstone
-from server.models.moderation import DomainRule
-from server.models.outbox import OutboxActivity
 from server.models.item import Attachment, Item
+from server.models.moderation import DomainRule
 from server.models.node import NodeSettings
+from server.models.outbox import OutboxActivity
 from server.models.place import Territory
 from server.models.theme import Theme, ThemeLink
 from server.models.user import ApiToken, SigninAttempt, User

@@ -26,7 +26,9 @@ class Delivery(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(ForeignKey("outbox_activity.id", ondelete="CASCADE"), index=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox_activity.id", ondelete="CASCADE"), index=True
+    )
     inbox_url: Mapped[str] = mapped_column(String(500))
     origin: Mapped[str] = mapped_column(String(300), index=True)
     state: Mapped[str] = mapped_column(String(16), default="pending")

@@ -37,7 +37,9 @@ principle_source = Table(
     "principle_source",
     db.metadata,
     Column("principle_id", ForeignKey("item.id", ondelete="CASCADE"), primary_key=True),
-    Column("experience_id", ForeignKey("item.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column(
+        "experience_id", ForeignKey("item.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
 )
 
 

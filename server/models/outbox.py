@@ -18,7 +18,9 @@ class OutboxActivity(db.Model):
     iri: Mapped[str] = mapped_column(String(500), unique=True)
     activity_type: Mapped[str] = mapped_column(String(32), index=True)
     object_iri: Mapped[str | None] = mapped_column(String(500), index=True)
-    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="SET NULL"), index=True)
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("item.id", ondelete="SET NULL"), index=True
+    )
     raw: Mapped[dict] = mapped_column(JSON)
     public: Mapped[bool] = mapped_column(default=True)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

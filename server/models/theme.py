@@ -46,15 +46,19 @@ class Theme(db.Model):
 
     def narrower(self) -> list[Theme]:
         """Return the concepts that name this one as broader."""
-        query = select(Theme).join(ThemeLink, ThemeLink.theme_id == Theme.id).where(
-            ThemeLink.target_id == self.id, ThemeLink.relation == "broader"
+        query = (
+            select(Theme)
+            .join(ThemeLink, ThemeLink.theme_id == Theme.id)
+            .where(ThemeLink.target_id == self.id, ThemeLink.relation == "broader")
         )
         return list(db.session.scalars(query))
 
     def related(self) -> list[Theme]:
         """Return related concepts in both directions (skos:related is symmetric)."""
-        incoming = select(Theme).join(ThemeLink, ThemeLink.theme_id == Theme.id).where(
-            ThemeLink.target_id == self.id, ThemeLink.relation == "related"
+        incoming = (
+            select(Theme)
+            .join(ThemeLink, ThemeLink.theme_id == Theme.id)
+            .where(ThemeLink.target_id == self.id, ThemeLink.relation == "related")
         )
         found = {t.id: t for t in self.targets("related")}
         found.update({t.id: t for t in db.session.scalars(incoming)})

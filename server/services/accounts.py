@@ -24,7 +24,8 @@ def normalise_email(email: str) -> str:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise ServiceError(
-            str(_l("This email address is not valid.")), {"email": str(_l("This email address is not valid."))}
+            str(_l("This email address is not valid.")),
+            {"email": str(_l("This email address is not valid."))},
         ) from exc
 
 
@@ -35,7 +36,9 @@ def create_user(email: str, role: str, password: str, display_name: str = "") ->
     if role not in ROLES:
         errors["role"] = str(_l("The role must be admin, editor or reader."))
     if len(password) < MIN_PASSWORD:
-        errors["password"] = str(_l("The password needs at least %(n)s characters.", n=MIN_PASSWORD))
+        errors["password"] = str(
+            _l("The password needs at least %(n)s characters.", n=MIN_PASSWORD)
+        )
     if len(password) > 1000:
         errors["password"] = str(_l("This password is too long."))
     if db.session.scalar(select(User).where(User.email == email)) is not None:

@@ -35,7 +35,9 @@ def follow(target: str, user: User | None = None) -> Follow:
     try:
         remote = resolve(target)
     except FederationError as exc:
-        raise ServiceError(str(_l("Could not find %(target)s: %(reason)s", target=target, reason=str(exc)))) from exc
+        raise ServiceError(
+            str(_l("Could not find %(target)s: %(reason)s", target=target, reason=str(exc)))
+        ) from exc
     if remote.is_local or remote.id == local.id:
         raise ServiceError(str(_l("A node cannot follow itself.")))
     if not remote.inbox:
@@ -60,7 +62,12 @@ def unfollow(follow_id: int, user: User | None = None) -> None:
     row = db.session.get(Follow, follow_id)
     if row is None or row.follower_id != local.id:
         raise ServiceError(str(_l("No such follow.")))
-    undo = {"type": "Follow", "id": row.activity_iri, "actor": local.iri, "object": row.followed.iri}
+    undo = {
+        "type": "Follow",
+        "id": row.activity_iri,
+        "actor": local.iri,
+        "object": row.followed.iri,
+    }
     outbox.send_to(local, row.followed, "Undo", undo)
     db.session.delete(row)
     db.session.commit()
@@ -103,7 +110,9 @@ def add_rule(kind: str, value: str, reason: str = "", user: User | None = None) 
     if kind not in {"block", "allow"}:
         raise ServiceError("kind must be block or allow")
     host = normalise_host(value)
-    rule = db.session.scalar(select(DomainRule).where(DomainRule.host == host, DomainRule.kind == kind))
+    rule = db.session.scalar(
+        select(DomainRule).where(DomainRule.host == host, DomainRule.kind == kind)
+    )
     if rule is None:
         rule = DomainRule(host=host, kind=kind, reason=reason.strip()[:500])
         db.session.add(rule)

@@ -142,9 +142,7 @@ RESERVED_SLUGS = {"new", "feed", "edit"}
 
 def _free_slug(kind: str, base: str) -> str:
     taken = RESERVED_SLUGS | set(
-        db.session.scalars(
-            select(Item.slug).where(Item.kind == kind, Item.slug.like(f"{base}%"))
-        )
+        db.session.scalars(select(Item.slug).where(Item.kind == kind, Item.slug.like(f"{base}%")))
     )
     if base not in taken:
         return base

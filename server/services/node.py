@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from server.extensions import db
 from server.models import Actor, NodeSettings, User
 from server.services import NotAllowed, ServiceError
-from server.services.validation import check_language, check_langmap, check_url, clean_langmap
+from server.services.validation import check_langmap, check_language, check_url, clean_langmap
 from vocab.terms import LICENSES
 
 
@@ -24,9 +24,11 @@ def generate_key_pair() -> tuple[str, str]:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
@@ -37,7 +39,9 @@ def ensure_node_actor() -> Actor:
     actor = Actor.local()
     if actor is None:
         private, public = generate_key_pair()
-        actor = Actor(is_local=True, kind="Organization", private_key_pem=private, public_key_pem=public)
+        actor = Actor(
+            is_local=True, kind="Organization", private_key_pem=private, public_key_pem=public
+        )
         db.session.add(actor)
     actor.iri = f"{base}/actor"
     actor.origin = base

@@ -146,7 +146,10 @@ def install_default_thesaurus() -> int:
             added += 1
         by_shared[concept.id] = theme
     db.session.flush()
-    existing = {(link.theme_id, link.target_id, link.relation) for link in db.session.scalars(select(ThemeLink))}
+    existing = {
+        (link.theme_id, link.target_id, link.relation)
+        for link in db.session.scalars(select(ThemeLink))
+    }
     for concept in concepts:
         theme = by_shared[concept.id]
         for relation, targets in (("broader", concept.broader), ("related", concept.related)):
@@ -176,5 +179,3 @@ def _free_slug(model, base: str) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
-
-

@@ -69,11 +69,15 @@ def attach_file(item: Item, filename: str, stream: BinaryIO) -> Attachment:
             str(_l("The file is too large.")), {"attachment": str(_l("The file is too large."))}
         )
     if not data:
-        raise ServiceError(str(_l("The file is empty.")), {"attachment": str(_l("The file is empty."))})
+        raise ServiceError(
+            str(_l("The file is empty.")), {"attachment": str(_l("The file is empty."))}
+        )
     filename = safe_filename(filename)
     media_type = detect_type(filename, data[:4096])
     if media_type is None:
-        message = str(_l("This type of file is not accepted (PDF, images, office documents, text)."))
+        message = str(
+            _l("This type of file is not accepted (PDF, images, office documents, text).")
+        )
         raise ServiceError(message, {"attachment": message})
     digest = hashlib.sha256(data).hexdigest()
     folder = settings.data_dir / "uploads" / digest[:2]

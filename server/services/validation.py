@@ -39,7 +39,9 @@ def check_langmap(
     for lang, text in texts.items():
         check_language(lang, errors, field)
         if len(text) > max_length:
-            errors[field] = str(_l("This text is too long (at most %(n)s characters).", n=max_length))
+            errors[field] = str(
+                _l("This text is too long (at most %(n)s characters).", n=max_length)
+            )
     if required and not any(text.strip() for text in texts.values()):
         errors[field] = str(_l("This field is required."))
 
@@ -51,4 +53,6 @@ def check_names(names: list[str], errors: dict[str, str], field: str) -> None:
 
 def clean_langmap(texts: dict[str, str] | None) -> dict[str, str]:
     """Drop empty languages and surrounding blanks."""
-    return {lang.strip(): text.strip() for lang, text in (texts or {}).items() if text and text.strip()}
+    return {
+        lang.strip(): text.strip() for lang, text in (texts or {}).items() if text and text.strip()
+    }

@@ -28,8 +28,12 @@ AS_JSON = "application/activity+json"
 PAGE_SIZE = 20
 
 
-def _json(document: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    response = Response(json.dumps(document, ensure_ascii=False), status=status, content_type=AS_JSON)
+def _json(
+    document: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    response = Response(
+        json.dumps(document, ensure_ascii=False), status=status, content_type=AS_JSON
+    )
     response.headers["Vary"] = "Accept"
     for key, value in (headers or {}).items():
         response.headers[key] = value
@@ -86,10 +90,14 @@ def _refuse(status: int, error: str, exc: Exception) -> Response:
     db.session.rollback()
     current_app.logger.info("inbox refused (%s): %s", status, exc)
     response = Response(
-        json.dumps({"error": error, "detail": str(exc)}), status=status, content_type="application/json"
+        json.dumps({"error": error, "detail": str(exc)}),
+        status=status,
+        content_type="application/json",
     )
     if status == 401:
-        response.headers["WWW-Authenticate"] = 'Signature realm="inbox", headers="(request-target) host date digest"'
+        response.headers["WWW-Authenticate"] = (
+            'Signature realm="inbox", headers="(request-target) host date digest"'
+        )
     return response
 
 
@@ -111,9 +119,12 @@ def outbox() -> Response:
     actor = _node()
     url = actor.outbox
     if not request.args.get("page"):
-        total = db.session.scalar(
-            select(func.count(OutboxActivity.id)).where(OutboxActivity.public.is_(True))
-        ) or 0
+        total = (
+            db.session.scalar(
+                select(func.count(OutboxActivity.id)).where(OutboxActivity.public.is_(True))
+            )
+            or 0
+        )
         return _json(_collection(url, total, f"{url}?page=true"))
     before = request.args.get("before", type=int)
     rows = list(db.session.scalars(OutboxActivity.public_page(before, PAGE_SIZE)))
@@ -141,7 +152,11 @@ def _actor_page(url: str, query, count_query) -> Response:
     if not request.args.get("page"):
         return _json(_collection(url, total, f"{url}?page=1"))
     number = max(1, request.args.get("page", 1, type=int) or 1)
-    actors = list(db.session.scalars(query.order_by(Actor.id).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)))
+    actors = list(
+        db.session.scalars(
+            query.order_by(Actor.id).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
+        )
+    )
     page: dict[str, Any] = {
         "@context": "https://www.w3.org/ns/activitystreams",
         "type": "OrderedCollectionPage",
@@ -159,7 +174,9 @@ def _actor_page(url: str, query, count_query) -> Response:
 def followers() -> Response:
     actor = _node()
     query = Follow.accepted_followers(actor)
-    count = select(func.count(Follow.id)).where(Follow.followed_id == actor.id, Follow.state == "accepted")
+    count = select(func.count(Follow.id)).where(
+        Follow.followed_id == actor.id, Follow.state == "accepted"
+    )
     return _actor_page(actor.followers_url, query, count)
 
 
@@ -171,7 +188,9 @@ def following() -> Response:
         .join(Follow, Follow.followed_id == Actor.id)
         .where(Follow.follower_id == actor.id, Follow.state == "accepted")
     )
-    count = select(func.count(Follow.id)).where(Follow.follower_id == actor.id, Follow.state == "accepted")
+    count = select(func.count(Follow.id)).where(
+        Follow.follower_id == actor.id, Follow.state == "accepted"
+    )
     return _actor_page(actor.following_url, query, count)
 
 
@@ -179,7 +198,9 @@ def following() -> Response:
 def activity(uuid: str) -> Response:
     """A public activity this node sent, as sent."""
     base = current_app.config["SETTINGS"].base_url
-    row = db.session.scalar(select(OutboxActivity).where(OutboxActivity.iri == f"{base}/activities/{uuid}"))
+    row = db.session.scalar(
+        select(OutboxActivity).where(OutboxActivity.iri == f"{base}/activities/{uuid}")
+    )
     if row is None or not row.public:
         abort(404)
     return _json(row.raw)

@@ -26,11 +26,15 @@ MAX_BODY = 1_000_000
 ITEM_TYPES = {"Experience": "experience", "GuidingPrinciple": "principle", "Resource": "resource"}
 
 
-def _problem(status: int, error: str, detail: str = "", reasons: list[str] | None = None) -> Response:
+def _problem(
+    status: int, error: str, detail: str = "", reasons: list[str] | None = None
+) -> Response:
     body: dict[str, Any] = {"error": error, "detail": detail}
     if reasons:
         body["reasons"] = reasons
-    response = Response(json.dumps(body, ensure_ascii=False), status=status, content_type="application/json")
+    response = Response(
+        json.dumps(body, ensure_ascii=False), status=status, content_type="application/json"
+    )
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="commons"'
     return response
@@ -102,7 +106,11 @@ def _input_from_object(kind: str, doc: dict[str, Any], placeholder_id: str) -> I
     if kind == "experience":
         data.period_start, data.period_end = obj.period_start, obj.period_end
         data.organisations = list(obj.organisations)
-        data.circumstances, data.lessons, data.limits = dict(obj.circumstances), dict(obj.lessons), dict(obj.limits)
+        data.circumstances, data.lessons, data.limits = (
+            dict(obj.circumstances),
+            dict(obj.lessons),
+            dict(obj.limits),
+        )
     elif kind == "principle":
         data.derived_from_ids = _local_ids(Item, obj.derived_from)
     else:
@@ -154,18 +162,29 @@ def post_to_outbox() -> Response:
             return _problem(400, "Bad request", "a Create needs an embedded object")
         kind = _kind(obj)
         if kind is None:
-            return _problem(422, "Unprocessable content", "the object must be an Experience, GuidingPrinciple or Resource")
+            return _problem(
+                422,
+                "Unprocessable content",
+                "the object must be an Experience, GuidingPrinciple or Resource",
+            )
         placeholder = f"{current_app.config['SETTINGS'].base_url}/new-item"
         item = create_item(kind, _input_from_object(kind, obj, placeholder), user)
         publish_item(item, user)
         db.session.commit()
         return Response(
             json.dumps(item.to_object().to_jsonld(), ensure_ascii=False),
-            status=201, content_type="application/activity+json", headers={"Location": item.iri},
+            status=201,
+            content_type="application/activity+json",
+            headers={"Location": item.iri},
         )
     except _Invalid as exc:
         db.session.rollback()
-        return _problem(422, "Unprocessable content", "the object does not fit the vocabulary's shapes", exc.reasons)
+        return _problem(
+            422,
+            "Unprocessable content",
+            "the object does not fit the vocabulary's shapes",
+            exc.reasons,
+        )
     except ServiceError as exc:
         db.session.rollback()
         reasons = [f"{field}: {message}" for field, message in exc.errors.items()] or [str(exc)]
@@ -189,7 +208,9 @@ def _update(doc: dict[str, Any], user) -> Response:
     db.session.commit()
     return Response(
         json.dumps(item.to_object().to_jsonld(), ensure_ascii=False),
-        status=200, content_type="application/activity+json", headers={"Location": item.iri},
+        status=200,
+        content_type="application/activity+json",
+        headers={"Location": item.iri},
     )
 
 

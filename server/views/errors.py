@@ -53,12 +53,18 @@ def init_app(app: Flask) -> None:
             422: _("Unprocessable content"),
             429: _("Too many requests"),
         }
-        response = error_response(exc.code or 400, names.get(exc.code or 400, exc.name), exc.description or "")
+        response = error_response(
+            exc.code or 400, names.get(exc.code or 400, exc.name), exc.description or ""
+        )
         return response
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):
-        return error_response(400, _("Bad request"), _("The form expired or was sent from elsewhere. Reload the page and try again."))
+        return error_response(
+            400,
+            _("Bad request"),
+            _("The form expired or was sent from elsewhere. Reload the page and try again."),
+        )
 
     @app.errorhandler(NotAllowed)
     def _not_allowed(exc: NotAllowed):

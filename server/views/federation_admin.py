@@ -41,13 +41,19 @@ def index():
     local = Actor.local()
     if local is None:
         abort(404)
-    following = db.session.scalars(select(Follow).where(Follow.follower_id == local.id).order_by(Follow.id)).all()
+    following = db.session.scalars(
+        select(Follow).where(Follow.follower_id == local.id).order_by(Follow.id)
+    ).all()
     followers = db.session.scalars(
-        select(Follow).where(Follow.followed_id == local.id).order_by(Follow.state.desc(), Follow.id)
+        select(Follow)
+        .where(Follow.followed_id == local.id)
+        .order_by(Follow.state.desc(), Follow.id)
     ).all()
     rules = db.session.scalars(select(DomainRule).order_by(DomainRule.kind, DomainRule.host)).all()
     counts = db.session.execute(
-        select(Delivery.origin, Delivery.state, func.count(Delivery.id)).group_by(Delivery.origin, Delivery.state)
+        select(Delivery.origin, Delivery.state, func.count(Delivery.id)).group_by(
+            Delivery.origin, Delivery.state
+        )
     ).all()
     health = {h.origin: h for h in db.session.scalars(select(PeerHealth))}
     deliveries: dict[str, dict[str, int]] = {}
@@ -55,19 +61,33 @@ def index():
         deliveries.setdefault(origin, {"pending": 0, "done": 0, "given_up": 0})[state] = count
     last_errors = dict(
         db.session.execute(
-            select(Delivery.origin, func.max(Delivery.last_error)).where(Delivery.state != "done")
+            select(Delivery.origin, func.max(Delivery.last_error))
+            .where(Delivery.state != "done")
             .group_by(Delivery.origin)
         ).all()
     )
     refused = db.session.scalars(
-        select(InboxMessage).where(InboxMessage.state.in_(["rejected", "failed"]))
-        .order_by(InboxMessage.id.desc()).limit(50)
+        select(InboxMessage)
+        .where(InboxMessage.state.in_(["rejected", "failed"]))
+        .order_by(InboxMessage.id.desc())
+        .limit(50)
     ).all()
-    hidden = db.session.scalars(select(Item).where(Item.hidden.is_(True)).order_by(Item.id.desc())).all()
+    hidden = db.session.scalars(
+        select(Item).where(Item.hidden.is_(True)).order_by(Item.id.desc())
+    ).all()
     return render_template(
         "federation/index.html",
-        follow_states={"pending": _("Waiting for an answer"), "accepted": _("Accepted"), "rejected": _("Rejected")},
-        backfill_states={"pending": _("Waiting"), "running": _("Importing"), "done": _("Done"), "failed": _("Failed")},
+        follow_states={
+            "pending": _("Waiting for an answer"),
+            "accepted": _("Accepted"),
+            "rejected": _("Rejected"),
+        },
+        backfill_states={
+            "pending": _("Waiting"),
+            "running": _("Importing"),
+            "done": _("Done"),
+            "failed": _("Failed"),
+        },
         local=local,
         following=following,
         followers=followers,
@@ -118,8 +138,13 @@ def add_rule():
     kind = request.form.get("kind", "block")
     if kind not in {"block", "allow"}:
         abort(400)
-    _run(service.add_rule, kind, request.form.get("host", ""), request.form.get("reason", ""),
-         success=_("Rule saved."))
+    _run(
+        service.add_rule,
+        kind,
+        request.form.get("host", ""),
+        request.form.get("reason", ""),
+        success=_("Rule saved."),
+    )
     return _back()
 
 
@@ -138,7 +163,10 @@ def retry():
     if not known:
         abort(404)
     count = retry_origin(origin)
-    flash(_("%(n)s deliveries to %(origin)s will be tried again now.", n=count, origin=origin), "success")
+    flash(
+        _("%(n)s deliveries to %(origin)s will be tried again now.", n=count, origin=origin),
+        "success",
+    )
     return _back()
 
 

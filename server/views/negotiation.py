@@ -42,7 +42,9 @@ def chosen_type() -> str | None:
     return best
 
 
-def represent(obj_fn: Callable[[], Any], html_fn: Callable[[], Any], fmt: str | None = None) -> Response:
+def represent(
+    obj_fn: Callable[[], Any], html_fn: Callable[[], Any], fmt: str | None = None
+) -> Response:
     """Answer with HTML or RDF for the same object, with `Vary: Accept`; 406 otherwise."""
     from vocab.rdf import serialize
 

@@ -43,7 +43,12 @@ def ontology() -> Response:
     else:
         best = request.accept_mimetypes.best_match(["text/html", *FORMATS])
         accept = request.accept_mimetypes
-        if best and best != "text/html" and accept["text/html"] >= accept[best] and accept["text/html"]:
+        if (
+            best
+            and best != "text/html"
+            and accept["text/html"] >= accept[best]
+            and accept["text/html"]
+        ):
             best = "text/html"
     if best is None:
         abort(406)
@@ -65,22 +70,40 @@ def _terms() -> list[dict[str, object]]:
     from vocab.terms import COMMONS_NS
 
     graph = _ontology_graph()
-    kinds = {OWL.Class: "class", RDFS.Class: "class", OWL.ObjectProperty: "property",
-             OWL.DatatypeProperty: "property", RDF.Property: "property",
-             OWL.AnnotationProperty: "property", OWL.NamedIndividual: "individual"}
+    kinds = {
+        OWL.Class: "class",
+        RDFS.Class: "class",
+        OWL.ObjectProperty: "property",
+        OWL.DatatypeProperty: "property",
+        RDF.Property: "property",
+        OWL.AnnotationProperty: "property",
+        OWL.NamedIndividual: "individual",
+    }
     terms: dict[str, dict[str, object]] = {}
     for rdf_type, kind in kinds.items():
         for subject in graph.subjects(RDF.type, rdf_type):
             iri = str(subject)
             if not iri.startswith(COMMONS_NS):
                 continue
-            entry = terms.setdefault(iri, {"iri": iri, "name": iri[len(COMMONS_NS):], "kind": kind,
-                                           "label": {}, "comment": {}, "parents": []})
+            entry = terms.setdefault(
+                iri,
+                {
+                    "iri": iri,
+                    "name": iri[len(COMMONS_NS) :],
+                    "kind": kind,
+                    "label": {},
+                    "comment": {},
+                    "parents": [],
+                },
+            )
             for label in graph.objects(subject, RDFS.label):
                 entry["label"][getattr(label, "language", None) or "en"] = str(label)
             for comment in graph.objects(subject, RDFS.comment):
                 entry["comment"][getattr(comment, "language", None) or "en"] = str(comment)
-            for parent in (*graph.objects(subject, RDFS.subClassOf), *graph.objects(subject, RDFS.subPropertyOf)):
+            for parent in (
+                *graph.objects(subject, RDFS.subClassOf),
+                *graph.objects(subject, RDFS.subPropertyOf),
+            ):
                 if str(parent) not in entry["parents"]:
                     entry["parents"].append(str(parent))
     order = {"class": 0, "property": 1, "individual": 2}

@@ -34,7 +34,11 @@ def webfinger() -> Response:
         abort(400, "The resource parameter is required.")
     actor = _node_actor()
     settings = current_app.config["SETTINGS"]
-    known = {f"acct:{actor.handle}@{settings.host}".lower(), actor.iri.lower(), (actor.url or "").lower()}
+    known = {
+        f"acct:{actor.handle}@{settings.host}".lower(),
+        actor.iri.lower(),
+        (actor.url or "").lower(),
+    }
     if resource.lower() not in known:
         abort(404, "No such account on this node.")
     document = {
@@ -42,7 +46,11 @@ def webfinger() -> Response:
         "aliases": [actor.iri, actor.url or actor.iri],
         "links": [
             {"rel": "self", "type": "application/activity+json", "href": actor.iri},
-            {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor.url or actor.iri},
+            {
+                "rel": "http://webfinger.net/rel/profile-page",
+                "type": "text/html",
+                "href": actor.url or actor.iri,
+            },
         ],
     }
     return _cors(Response(_json(document), content_type="application/jrd+json"))
@@ -55,7 +63,8 @@ def host_meta() -> Response:
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n'
-        f'  <Link rel="lrdd" type="application/jrd+json" template="{base}/.well-known/webfinger?resource={{uri}}"/>\n'
+        f'  <Link rel="lrdd" type="application/jrd+json" '
+        f'template="{base}/.well-known/webfinger?resource={{uri}}"/>\n'
         "</XRD>\n"
     )
     return _cors(Response(xml, content_type="application/xrd+xml"))
@@ -77,9 +86,14 @@ def nodeinfo() -> Response:
     except PackageNotFoundError:
         software_version = "0.1.0"
     users = db.session.scalar(select(func.count(User.id)).where(User.active.is_(True))) or 0
-    local_posts = db.session.scalar(
-        select(func.count(Item.id)).join(Actor).where(Item.status == "published", Actor.is_local.is_(True))
-    ) or 0
+    local_posts = (
+        db.session.scalar(
+            select(func.count(Item.id))
+            .join(Actor)
+            .where(Item.status == "published", Actor.is_local.is_(True))
+        )
+        or 0
+    )
     node = NodeSettings.get()
     document = {
         "version": "2.1",
@@ -93,7 +107,11 @@ def nodeinfo() -> Response:
         "services": {"inbound": [], "outbound": ["atom1.0", "rss2.0"]},
         "openRegistrations": False,
         "usage": {"users": {"total": users}, "localPosts": local_posts},
-        "metadata": {"nodeName": node.name, "nodeDescription": node.description, "languages": node.languages},
+        "metadata": {
+            "nodeName": node.name,
+            "nodeDescription": node.description,
+            "languages": node.languages,
+        },
     }
     del document["software"]["repository"], document["software"]["homepage"]
     response = Response(

@@ -41,7 +41,9 @@ def node_database_url(base_url: str | None, name: str, tmp: Path) -> str:
 class Node:
     """One node: its own port, data directory and database, served by `commons serve`."""
 
-    def __init__(self, name: str, tmp: Path, database_url: str | None = None, **settings: str) -> None:
+    def __init__(
+        self, name: str, tmp: Path, database_url: str | None = None, **settings: str
+    ) -> None:
         self.name = name
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -73,13 +75,22 @@ class Node:
     def actor(self) -> str:
         return f"{self.base_url}/actor"
 
-    def cli(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    def cli(
+        self, *args: str, input: str | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess:
         """Run a `commons` command against this node."""
         result = subprocess.run(
-            [*COMMAND, *args], env=self.env, input=input, capture_output=True, text=True, timeout=120
+            [*COMMAND, *args],
+            env=self.env,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         if check and result.returncode != 0:
-            raise AssertionError(f"commons {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+            raise AssertionError(
+                f"commons {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+            )
         return result
 
     def start(self, workers: int = 2, with_worker: bool = True) -> Node:
@@ -88,7 +99,10 @@ class Node:
         if not with_worker:
             args.append("--no-worker")
         self.process = subprocess.Popen(
-            [*COMMAND, *args], env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
+            [*COMMAND, *args],
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -105,7 +119,10 @@ class Node:
     def start_worker(self) -> subprocess.Popen:
         """Run one `commons worker` process beside a node served with --no-worker."""
         process = subprocess.Popen(
-            [*COMMAND, "worker"], env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
+            [*COMMAND, "worker"],
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self.workers.append(process)
@@ -136,13 +153,22 @@ class Node:
         self.cli("init")
         if demo:
             self.cli("seed-demo")
-        self.cli("user", "create", f"editor-{self.name}@example.org", "--role", "editor", "--password-stdin",
-                 input="a long enough password\n")
+        self.cli(
+            "user",
+            "create",
+            f"editor-{self.name}@example.org",
+            "--role",
+            "editor",
+            "--password-stdin",
+            input="a long enough password\n",
+        )
         self.token = self.cli("token", "create", f"editor-{self.name}@example.org").stdout.strip()
         return self
 
     def get_json(self, url: str, **params: str) -> dict:
-        response = requests.get(url, params=params, headers={"Accept": "application/activity+json"}, timeout=10)
+        response = requests.get(
+            url, params=params, headers={"Accept": "application/activity+json"}, timeout=10
+        )
         response.raise_for_status()
         return response.json()
 
@@ -151,7 +177,10 @@ class Node:
         return requests.post(
             f"{self.base_url}/actor/outbox",
             data=json.dumps(activity),
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/activity+json"},
+            headers={
+                "Authorization": f"Bearer {self.token}",
+                "Content-Type": "application/activity+json",
+            },
             timeout=30,
         )
 

@@ -1,4 +1,4 @@
-"""A person in a real browser (headless Chromium): signs in, publishes, and every main page is accessible."""
+"""A person in headless Chromium signs in and publishes; every main page is accessible."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-AXE = Path(os.environ.get("COMMONS_AXE_JS") or Path(__file__).parent / "node/node_modules/axe-core/axe.min.js")
+AXE = Path(
+    os.environ.get("COMMONS_AXE_JS")
+    or Path(__file__).parent / "node/node_modules/axe-core/axe.min.js"
+)
 REQUIRED = os.environ.get("COMMONS_REQUIRE_BROWSER") == "1"
 PASSWORD = "a long enough password"
 
@@ -40,8 +43,15 @@ def browser():
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield chromium
         chromium.close()
@@ -52,9 +62,19 @@ def site(tmp_path_factory, browser):
     """One demo node served by `commons serve`, with an editor and an admin."""
     from tests.e2e.harness import Node
 
-    node = Node("browser", tmp_path_factory.mktemp("browser"), os.environ.get("COMMONS_TEST_DATABASE_URL"))
+    node = Node(
+        "browser", tmp_path_factory.mktemp("browser"), os.environ.get("COMMONS_TEST_DATABASE_URL")
+    )
     node.setup(demo=True)
-    node.cli("user", "create", "admin@example.org", "--role", "admin", "--password-stdin", input=PASSWORD + "\n")
+    node.cli(
+        "user",
+        "create",
+        "admin@example.org",
+        "--role",
+        "admin",
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
     node.start()
     yield node
     node.stop()
@@ -88,7 +108,7 @@ def _serious_violations(page) -> list[str]:
 
 
 def test_an_editor_signs_in_and_publishes_an_experience(site, page):
-    """Given the editor's account, when she fills the form and publishes, then the page shows her story."""
+    """Given an editor, when she fills the form and publishes, then the page shows her story."""
     _sign_in(page, site, f"editor-{site.name}@example.org")
     page.goto(f"{site.base_url}/experiences/new")
     page.fill("input[name=title_fr]", "Un jardin partagé au pied des immeubles")
@@ -103,11 +123,24 @@ def test_an_editor_signs_in_and_publishes_an_experience(site, page):
     assert page.get_by_text("Un jardin partagé au pied des immeubles").count() >= 1
 
 
-@pytest.mark.parametrize("path", ["/", "/experiences", "/principles", "/resources", "/themes", "/territories",
-                                  "/signin", "/ns", "/themes/local-savings", "/territories/loos-en-gohelle"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/experiences",
+        "/principles",
+        "/resources",
+        "/themes",
+        "/territories",
+        "/signin",
+        "/ns",
+        "/themes/local-savings",
+        "/territories/loos-en-gohelle",
+    ],
+)
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_public_pages_have_no_serious_accessibility_violation(site, page, path, lang):
-    """axe-core finds no serious or critical violation on the main public pages, in both languages."""
+    """axe-core finds no serious or critical violation on the main pages, in both languages."""
     response = page.goto(f"{site.base_url}{path}?lang={lang}")
     assert response.status < 400
     assert page.locator("html").get_attribute("lang") == lang
@@ -121,8 +154,16 @@ def test_an_item_page_and_the_editor_pages_are_accessible(site, page):
     page.wait_for_load_state()
     assert _serious_violations(page) == []
     _sign_in(page, site, "admin@example.org")
-    for path in ("/experiences/new", "/principles/new", "/resources/new", "/admin/", "/admin/accounts",
-                 "/admin/settings", "/admin/themes", "/admin/federation/"):
+    for path in (
+        "/experiences/new",
+        "/principles/new",
+        "/resources/new",
+        "/admin/",
+        "/admin/accounts",
+        "/admin/settings",
+        "/admin/themes",
+        "/admin/federation/",
+    ):
         response = page.goto(f"{site.base_url}{path}")
         assert response.status == 200, path
         assert _serious_violations(page) == [], path

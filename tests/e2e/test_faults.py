@@ -33,12 +33,26 @@ def _follow_from_peer(node, peer: Peer, name: str = "alice"):
     import requests
 
     actor = peer.add_actor(name)
-    activity = {"@context": "https://www.w3.org/ns/activitystreams", "type": "Follow",
-                "id": f"{actor.iri}/follows/1", "actor": actor.iri, "object": node.actor}
+    activity = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "type": "Follow",
+        "id": f"{actor.iri}/follows/1",
+        "actor": actor.iri,
+        "object": node.actor,
+    }
     body = json.dumps(activity).encode()
-    headers = sign_request("POST", f"{node.base_url}/inbox", {"Content-Type": "application/activity+json"},
-                           body, actor.key_id, actor.private_pem)
-    assert requests.post(f"{node.base_url}/inbox", data=body, headers=headers, timeout=10).status_code == 202
+    headers = sign_request(
+        "POST",
+        f"{node.base_url}/inbox",
+        {"Content-Type": "application/activity+json"},
+        body,
+        actor.key_id,
+        actor.private_pem,
+    )
+    assert (
+        requests.post(f"{node.base_url}/inbox", data=body, headers=headers, timeout=10).status_code
+        == 202
+    )
     return actor
 
 
@@ -74,7 +88,10 @@ def test_a_worker_killed_mid_fan_out_loses_nothing(make_node):
         for peer in peers:
             _follow_from_peer(a, peer)
         worker = a.start_worker()
-        wait_for(lambda: a.cli("followers").stdout.count("accepted") == len(peers), message="followers accepted")
+        wait_for(
+            lambda: a.cli("followers").stdout.count("accepted") == len(peers),
+            message="followers accepted",
+        )
         wait_for(lambda: all(p.received for p in peers), message="Accepts delivered")
         for peer in peers:
             peer.received.clear()
@@ -85,7 +102,9 @@ def test_a_worker_killed_mid_fan_out_loses_nothing(make_node):
         worker.wait(10)
         delivered_before_restart = sum(1 for p in peers if _creates(p))
         a.start_worker()
-        wait_for(lambda: all(_creates(p) for p in peers), timeout=60, message="every peer got the Create")
+        wait_for(
+            lambda: all(_creates(p) for p in peers), timeout=60, message="every peer got the Create"
+        )
         ids = {activity_id for p in peers for activity_id in _creates(p)}
         assert len(ids) == 1
         # Receivers deduplicate by activity id; at most the one in flight at the kill is resent.
@@ -98,7 +117,9 @@ def test_a_worker_killed_mid_fan_out_loses_nothing(make_node):
             peer.__exit__(None, None, None)
 
 
-@pytest.mark.skipif(not ON_POSTGRESQL, reason="several workers need PostgreSQL (SQLite runs exactly one)")
+@pytest.mark.skipif(
+    not ON_POSTGRESQL, reason="several workers need PostgreSQL (SQLite runs exactly one)"
+)
 def test_several_workers_on_postgresql_send_each_delivery_once(make_node):
     """Three workers fan one item out to twenty peers: every peer receives it exactly once."""
     a = make_node("a", start=False)
@@ -114,12 +135,16 @@ def test_several_workers_on_postgresql_send_each_delivery_once(make_node):
             peer.received.clear()
         for n in range(3):
             assert a.post_outbox(experience(f"Éventail {n}")).status_code == 201
-        wait_for(lambda: all(len(_creates(p)) >= 3 for p in peers), timeout=60, message="fan-out done")
+        wait_for(
+            lambda: all(len(_creates(p)) >= 3 for p in peers), timeout=60, message="fan-out done"
+        )
         time.sleep(1)
         assert [len(_creates(p)) for p in peers] == [3] * len(peers)
         engine = create_engine(a.database_url)
         with engine.connect() as conn:
-            states = dict(conn.execute(text("SELECT state, count(*) FROM delivery GROUP BY state")).all())
+            states = dict(
+                conn.execute(text("SELECT state, count(*) FROM delivery GROUP BY state")).all()
+            )
         engine.dispose()
         assert states.get("pending", 0) == 0
     finally:

@@ -48,26 +48,40 @@ def test_follow_backfill_then_live_changes(make_node):
 
     b = make_node("b")
     b.cli("follow", a.acct)
-    wait_for(lambda: "accepted" in _following_line(b, a) and "backfill done" in _following_line(b, a),
-             timeout=90, message="B accepted by A and backfilled")
+    wait_for(
+        lambda: "accepted" in _following_line(b, a) and "backfill done" in _following_line(b, a),
+        timeout=90,
+        message="B accepted by A and backfilled",
+    )
     count = int(re.search(r"backfill done: (\d+) items", _following_line(b, a)).group(1))
     assert count >= 60
-    assert "Expérience de remplissage 0" in _page(b, "/experiences?page=1") or "Expérience de remplissage" in \
-        requests.get(f"{b.base_url}/experiences", params={"q": "remplissage"}, timeout=10).text
+    assert (
+        "Expérience de remplissage 0" in _page(b, "/experiences?page=1")
+        or "Expérience de remplissage"
+        in requests.get(f"{b.base_url}/experiences", params={"q": "remplissage"}, timeout=10).text
+    )
     assert a.cli("followers").stdout.count("accepted") == 1
 
     created = a.post_outbox(experience("Nouvelle expérience partagée"))
     iri = created.headers["Location"]
-    wait_for(lambda: "Nouvelle expérience partagée" in _page(b, "/experiences"), message="the new item on B")
+    wait_for(
+        lambda: "Nouvelle expérience partagée" in _page(b, "/experiences"),
+        message="the new item on B",
+    )
 
     changed = experience("Expérience partagée, revue")
     changed["id"] = iri
     update = a.post_outbox({"type": "Update", "object": changed})
     assert update.status_code == 200, update.text
-    wait_for(lambda: "Expérience partagée, revue" in _page(b, "/experiences"), message="the edit on B")
+    wait_for(
+        lambda: "Expérience partagée, revue" in _page(b, "/experiences"), message="the edit on B"
+    )
 
     assert a.post_outbox({"type": "Delete", "object": iri}).status_code == 204
-    wait_for(lambda: "Expérience partagée, revue" not in _page(b, "/experiences"), message="the withdrawal on B")
+    wait_for(
+        lambda: "Expérience partagée, revue" not in _page(b, "/experiences"),
+        message="the withdrawal on B",
+    )
     gone = requests.get(iri, headers={"Accept": "application/activity+json"}, timeout=10)
     assert gone.status_code == 410
     assert gone.json()["type"] == "Tombstone"
@@ -80,12 +94,16 @@ def test_announce_reaches_a_third_node_with_attribution(make_node):
     c = make_node("c")
     b.cli("follow", a.acct)
     c.cli("follow", b.acct)
-    wait_for(lambda: "accepted" in _following_line(b, a) and "accepted" in _following_line(c, b),
-             message="both follows accepted")
+    wait_for(
+        lambda: "accepted" in _following_line(b, a) and "accepted" in _following_line(c, b),
+        message="both follows accepted",
+    )
     iri = a.post_outbox(experience("Récit à relayer")).headers["Location"]
     wait_for(lambda: "Récit à relayer" in _page(b, "/experiences"), message="the item on B")
     assert b.post_outbox({"type": "Announce", "object": iri}).status_code == 202
-    wait_for(lambda: "Récit à relayer" in _page(c, "/experiences"), message="the re-shared item on C")
+    wait_for(
+        lambda: "Récit à relayer" in _page(c, "/experiences"), message="the re-shared item on C"
+    )
     listing = _page(c, "/experiences")
     assert "Node a" in listing  # marked with its origin node, not with B
     path = re.search(r'href="(/experiences/[^"]+)"[^>]*>Récit à relayer', listing).group(1)
@@ -94,7 +112,7 @@ def test_announce_reaches_a_third_node_with_attribution(make_node):
 
 
 def test_undo_reject_block_and_allowlist(make_node):
-    """A node under manual approval rejects one follower and accepts another; undo and blocks end follows."""
+    """Manual approval rejects then accepts a follower; undo, allowlist and blocks end follows."""
     a = make_node("a", COMMONS_FOLLOW_APPROVAL="manual")
     b = make_node("b")
     c = make_node("c", COMMONS_FEDERATION_MODE="allowlist")
@@ -114,8 +132,10 @@ def test_undo_reject_block_and_allowlist(make_node):
 
     # C federates only with listed domains: B is refused until listed.
     b.cli("follow", c.acct)
-    wait_for(lambda: "failed" in b.cli("deliveries").stdout or "given_up" in b.cli("deliveries").stdout,
-             message="C refuses B's follow")
+    wait_for(
+        lambda: "failed" in b.cli("deliveries").stdout or "given_up" in b.cli("deliveries").stdout,
+        message="C refuses B's follow",
+    )
     assert b.actor not in c.cli("followers").stdout
     c.cli("allow", f"127.0.0.1:{b.port}")
     b.cli("unfollow", c.actor)

@@ -30,14 +30,28 @@ def peer():
         yield server
 
 
-def signed_post(client, actor, activity: dict, path: str = "/inbox", scheme: str = "cavage",
-                body: bytes | None = None, **overrides):
+def signed_post(
+    client,
+    actor,
+    activity: dict,
+    path: str = "/inbox",
+    scheme: str = "cavage",
+    body: bytes | None = None,
+    **overrides,
+):
     """POST an activity to the node's inbox, signed by a peer actor."""
     body = json.dumps(activity).encode() if body is None else body
     url = f"{BASE_URL}{path}"
     sign = sign_request if scheme == "cavage" else sign_request_rfc9421
-    headers = sign("POST", url, {"Content-Type": "application/activity+json"}, body,
-                   actor.key_id, actor.private_pem, **overrides)
+    headers = sign(
+        "POST",
+        url,
+        {"Content-Type": "application/activity+json"},
+        body,
+        actor.key_id,
+        actor.private_pem,
+        **overrides,
+    )
     return client.post(path, data=body, headers=headers)
 
 

@@ -30,9 +30,11 @@ def key_pair() -> tuple[str, str]:
     private = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
@@ -69,7 +71,12 @@ class Peer:
                 status = peer.inbox_status() if callable(peer.inbox_status) else peer.inbox_status
                 if 200 <= status < 300:
                     peer.received.append(
-                        {"path": self.path, "headers": dict(self.headers), "raw": body, "body": json.loads(body or b"{}")}
+                        {
+                            "path": self.path,
+                            "headers": dict(self.headers),
+                            "raw": body,
+                            "body": json.loads(body or b"{}"),
+                        }
                     )
                 self.send_response(status)
                 for key, value in peer.inbox_headers.items():
@@ -90,7 +97,9 @@ class Peer:
         self.server.shutdown()
         self.server.server_close()
 
-    def serve(self, path: str, document: dict[str, Any], status: int = 200, content_type: str = AS_JSON) -> str:
+    def serve(
+        self, path: str, document: dict[str, Any], status: int = 200, content_type: str = AS_JSON
+    ) -> str:
         self.documents[path] = (status, content_type, json.dumps(document).encode())
         return self.base_url + path
 
@@ -102,7 +111,10 @@ class Peer:
         self.serve(
             f"/users/{name}",
             {
-                "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+                "@context": [
+                    "https://www.w3.org/ns/activitystreams",
+                    "https://w3id.org/security/v1",
+                ],
                 "type": actor_type,
                 "id": iri,
                 "preferredUsername": name,

@@ -22,10 +22,26 @@ def test_the_page_shows_followers_rules_and_refusals(fed_app, peer):
     alice = peer.add_actor("alice")
     with fed_app.app_context():
         remote = fetch_actor(alice.iri)
-        db.session.add(Follow(follower=remote, followed=Actor.local(), activity_iri=f"{alice.iri}/f", state="pending"))
+        db.session.add(
+            Follow(
+                follower=remote,
+                followed=Actor.local(),
+                activity_iri=f"{alice.iri}/f",
+                state="pending",
+            )
+        )
         db.session.add(DomainRule(host="spam.example", kind="block", reason="spam"))
-        db.session.add(InboxMessage(activity_iri=f"{alice.iri}/x", activity_type="Create", actor_iri=alice.iri,
-                                    origin=peer.base_url, raw={}, state="rejected", error="no licence given"))
+        db.session.add(
+            InboxMessage(
+                activity_iri=f"{alice.iri}/x",
+                activity_type="Create",
+                actor_iri=alice.iri,
+                origin=peer.base_url,
+                raw={},
+                state="rejected",
+                error="no licence given",
+            )
+        )
         db.session.commit()
     page = _admin(fed_app).get("/admin/federation/").get_data(as_text=True)
     assert alice.iri.rsplit("/", 1)[0] in page or "Alice" in page
@@ -38,7 +54,9 @@ def test_accepting_a_follower_from_the_page_sends_an_accept(fed_app, peer):
     alice = peer.add_actor("alice")
     with fed_app.app_context():
         remote = fetch_actor(alice.iri)
-        row = Follow(follower=remote, followed=Actor.local(), activity_iri=f"{alice.iri}/f", state="pending")
+        row = Follow(
+            follower=remote, followed=Actor.local(), activity_iri=f"{alice.iri}/f", state="pending"
+        )
         db.session.add(row)
         db.session.commit()
         follow_id = row.id
@@ -64,7 +82,9 @@ def test_following_from_the_page_queues_a_follow(fed_app, peer):
 def test_an_unknown_target_is_explained_not_crashed(fed_app):
     """A handle that cannot be resolved comes back as a message, with no 500."""
     client = _admin(fed_app)
-    response = client.post("/admin/federation/follow", data={"target": "nobody@127.0.0.1:1"}, follow_redirects=True)
+    response = client.post(
+        "/admin/federation/follow", data={"target": "nobody@127.0.0.1:1"}, follow_redirects=True
+    )
     assert response.status_code == 200
     assert "nobody@127.0.0.1:1" in response.get_data(as_text=True)
 
@@ -74,7 +94,14 @@ def test_blocking_from_the_page_ends_follows(fed_app, peer):
     alice = peer.add_actor("alice")
     with fed_app.app_context():
         remote = fetch_actor(alice.iri)
-        db.session.add(Follow(follower=remote, followed=Actor.local(), activity_iri=f"{alice.iri}/f", state="accepted"))
+        db.session.add(
+            Follow(
+                follower=remote,
+                followed=Actor.local(),
+                activity_iri=f"{alice.iri}/f",
+                state="accepted",
+            )
+        )
         db.session.commit()
     _admin(fed_app).post("/admin/federation/rules", data={"kind": "block", "host": peer.base_url})
     with fed_app.app_context():
@@ -89,4 +116,9 @@ def test_readers_and_anonymous_visitors_cannot_use_the_page(fed_app):
     client = fed_app.test_client()
     sign_in(client, "reader@example.org")
     assert client.get("/admin/federation/").status_code == 403
-    assert client.post("/admin/federation/rules", data={"kind": "block", "host": "x.example"}).status_code == 403
+    assert (
+        client.post(
+            "/admin/federation/rules", data={"kind": "block", "host": "x.example"}
+        ).status_code
+        == 403
+    )

@@ -14,7 +14,11 @@ from tests.federation.test_processing import _experience, _follow_peer, _process
 def _copy(fed_app, peer):
     alice = peer.add_actor("alice")
     _follow_peer(fed_app, alice)
-    signed_post(fed_app.test_client(), alice, create_activity(alice, _experience(alice, title="Récit d'ailleurs")))
+    signed_post(
+        fed_app.test_client(),
+        alice,
+        create_activity(alice, _experience(alice, title="Récit d'ailleurs")),
+    )
     _process(fed_app)
     with fed_app.app_context():
         item = db.session.scalar(select(Item))
@@ -42,9 +46,11 @@ def test_the_page_names_the_origin_and_links_to_the_original(fed_app, peer):
 
 
 def test_the_copy_is_served_with_its_own_id_derived_from_the_original(fed_app, peer):
-    """Asked for JSON-LD, the copy has this node's address as id and prov:wasDerivedFrom the original."""
+    """As JSON-LD, the copy has this node's address as id, prov:wasDerivedFrom the original."""
     _, iri, path = _copy(fed_app, peer)
-    doc = fed_app.test_client().get(path, headers={"Accept": "application/activity+json"}).get_json()
+    doc = (
+        fed_app.test_client().get(path, headers={"Accept": "application/activity+json"}).get_json()
+    )
     assert doc["id"].endswith(path)
     assert iri in str(doc.get("prov:wasDerivedFrom"))
 

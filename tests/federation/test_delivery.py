@@ -18,8 +18,14 @@ def _followed_by(app, *actors) -> None:
     with app.app_context():
         for n, actor in enumerate(actors):
             remote = fetch_actor(actor.iri)
-            db.session.add(Follow(follower=remote, followed=Actor.local(), activity_iri=f"{actor.iri}/f/{n}",
-                                  state="accepted"))
+            db.session.add(
+                Follow(
+                    follower=remote,
+                    followed=Actor.local(),
+                    activity_iri=f"{actor.iri}/f/{n}",
+                    state="accepted",
+                )
+            )
         db.session.commit()
 
 

@@ -17,7 +17,9 @@ from vocab.objects import Experience, Ref
 from vocab.terms import CC_BY_SA_4
 
 
-def _experience(actor, number: int = 1, title: str = "Une expérience", updated: datetime | None = None) -> dict:
+def _experience(
+    actor, number: int = 1, title: str = "Une expérience", updated: datetime | None = None
+) -> dict:
     base = actor.iri.rsplit("/users/", 1)[0]
     obj = Experience(
         id=f"{base}/experiences/{number}",
@@ -47,20 +49,33 @@ def _follow_peer(app, actor) -> None:
 
     with app.app_context():
         remote = fetch_actor(actor.iri)
-        db.session.add(Follow(follower=Actor.local(), followed=remote, activity_iri=f"{BASE_URL}/f/1",
-                              state="accepted"))
+        db.session.add(
+            Follow(
+                follower=Actor.local(),
+                followed=remote,
+                activity_iri=f"{BASE_URL}/f/1",
+                state="accepted",
+            )
+        )
         db.session.commit()
 
 
 def _message(app, activity_id: str) -> InboxMessage:
     with app.app_context():
-        return db.session.scalar(select(InboxMessage).where(InboxMessage.activity_iri == activity_id))
+        return db.session.scalar(
+            select(InboxMessage).where(InboxMessage.activity_iri == activity_id)
+        )
 
 
 def test_a_follow_is_accepted_and_the_accept_is_signed(fed_app, peer):
-    """Given auto approval, a peer's Follow becomes an accepted follower and gets a signed Accept."""
+    """Given auto approval, a peer's Follow is accepted and answered with a signed Accept."""
     alice = peer.add_actor("alice")
-    follow = {"type": "Follow", "id": f"{alice.iri}/follows/1", "actor": alice.iri, "object": f"{BASE_URL}/actor"}
+    follow = {
+        "type": "Follow",
+        "id": f"{alice.iri}/follows/1",
+        "actor": alice.iri,
+        "object": f"{BASE_URL}/actor",
+    }
     signed_post(fed_app.test_client(), alice, follow)
     _process(fed_app)
     with fed_app.app_context():
@@ -71,7 +86,9 @@ def test_a_follow_is_accepted_and_the_accept_is_signed(fed_app, peer):
     accept = peer.received[-1]
     assert accept["body"]["type"] == "Accept"
     assert accept["body"]["object"]["id"] == follow["id"]
-    parsed = parse_signature("POST", accept["path"], accept["headers"], accept["raw"], scheme="http")
+    parsed = parse_signature(
+        "POST", accept["path"], accept["headers"], accept["raw"], scheme="http"
+    )
     verify_signature(parsed, public_pem)
 
 
@@ -79,7 +96,12 @@ def test_manual_approval_waits_for_an_admin(fed_app, peer):
     """With manual approval the follow stays pending and nothing is sent."""
     fed_app.config["SETTINGS"].follow_approval = "manual"
     alice = peer.add_actor("alice")
-    follow = {"type": "Follow", "id": f"{alice.iri}/follows/1", "actor": alice.iri, "object": f"{BASE_URL}/actor"}
+    follow = {
+        "type": "Follow",
+        "id": f"{alice.iri}/follows/1",
+        "actor": alice.iri,
+        "object": f"{BASE_URL}/actor",
+    }
     signed_post(fed_app.test_client(), alice, follow)
     _process(fed_app)
     with fed_app.app_context():
@@ -172,7 +194,12 @@ def test_an_announce_is_fetched_from_the_origin_not_trusted_as_sent(fed_app, pee
     genuine = _experience(bob, number=7, title="Version d'origine")
     peer.serve("/experiences/7", genuine)
     forged = dict(genuine, name="Version falsifiée", nameMap={"fr": "Version falsifiée"})
-    announce = {"type": "Announce", "id": f"{alice.iri}/announces/1", "actor": alice.iri, "object": forged}
+    announce = {
+        "type": "Announce",
+        "id": f"{alice.iri}/announces/1",
+        "actor": alice.iri,
+        "object": forged,
+    }
     signed_post(fed_app.test_client(), alice, announce)
     _process(fed_app)
     with fed_app.app_context():

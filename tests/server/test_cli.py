@@ -19,7 +19,11 @@ from server.models import Actor, Item, Theme, User
 def fresh(empty_database_url, tmp_path):
     """A node application on an empty database, as after cloning."""
     app = create_app(
-        {"data_dir": tmp_path / "instance", "database_url": empty_database_url, "base_url": "http://fresh.test"}
+        {
+            "data_dir": tmp_path / "instance",
+            "database_url": empty_database_url,
+            "base_url": "http://fresh.test",
+        }
     )
     yield app
     with app.app_context():
@@ -73,7 +77,8 @@ def test_user_create_reads_the_password_from_stdin(fresh):
     runner = fresh.test_cli_runner()
     runner.invoke(commons, ["init"])
     result = runner.invoke(
-        commons, ["user", "create", "Admin@Example.org", "--role", "admin", "--password-stdin"],
+        commons,
+        ["user", "create", "Admin@Example.org", "--role", "admin", "--password-stdin"],
         input="a long enough password\n",
     )
     assert result.exit_code == 0, result.output
@@ -96,7 +101,9 @@ def test_user_create_refuses_bad_input_in_one_line(fresh, args, password, messag
     """Bad email, short password or unknown role: non-zero exit, one line, nothing stored."""
     runner = fresh.test_cli_runner()
     runner.invoke(commons, ["init"])
-    result = runner.invoke(commons, ["user", "create", *args, "--password-stdin"], input=password + "\n")
+    result = runner.invoke(
+        commons, ["user", "create", *args, "--password-stdin"], input=password + "\n"
+    )
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output
@@ -108,8 +115,11 @@ def test_token_create_prints_only_the_token(fresh):
     """`commons token create` prints the token alone, usable as a bearer token."""
     runner = fresh.test_cli_runner()
     runner.invoke(commons, ["init"])
-    runner.invoke(commons, ["user", "create", "e@example.org", "--role", "editor", "--password-stdin"],
-                  input="a long enough password\n")
+    runner.invoke(
+        commons,
+        ["user", "create", "e@example.org", "--role", "editor", "--password-stdin"],
+        input="a long enough password\n",
+    )
     result = runner.invoke(commons, ["token", "create", "e@example.org"])
     assert result.exit_code == 0
     token = result.output.strip()
@@ -134,7 +144,11 @@ def test_bad_setting_is_one_line_from_the_console_script(tmp_path):
     env = {**os.environ, "COMMONS_BASE_URL": "ftp://nowhere", "COMMONS_DATA_DIR": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-c", "from server.cli import main; main()", "init"],
-        env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
     )
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]

@@ -9,6 +9,7 @@ from flask_migrate import downgrade, upgrade
 from server import create_app
 from server.extensions import db
 
+
 def test_upgrade_head_matches_the_models(empty_database_url, tmp_path):
     """Given an empty database, when Alembic upgrades to head, then it equals the models."""
     app = create_app({"data_dir": tmp_path / "instance", "database_url": empty_database_url})
