@@ -22,9 +22,12 @@ MACHINE_TYPES = (
 
 def wants_json() -> bool:
     """Return whether the client prefers a machine answer to an HTML page."""
-    best = request.accept_mimetypes.best_match(["text/html", *MACHINE_TYPES])
+    from server.views.negotiation import accepted
+
+    accept = accepted(request.headers.get("Accept", ""))
+    best = accept.best_match(["text/html", *MACHINE_TYPES])
     if request.path.startswith(("/api/", "/actor", "/inbox", "/.well-known/")):
-        return best != "text/html" or not request.accept_mimetypes.accept_html
+        return best != "text/html" or not accept.accept_html
     return best is not None and best != "text/html"
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, abort, request
+from werkzeug.datastructures import MIMEAccept
 
 AS2_PROFILE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 
@@ -28,11 +29,35 @@ SUFFIXES = {
 }
 
 
+def accepted(header: str) -> MIMEAccept:
+    """Parse an Accept header keeping only media types and q-values.
+
+    Werkzeug matches media-type parameters strictly, so `application/ld+json;
+    profile="https://www.w3.org/ns/activitystreams"` (what Mastodon sends) would match no
+    offer; the profile asks for the only JSON-LD we serve anyway.
+    """
+    values = []
+    for part in header.split(","):
+        media_type, *params = (p.strip() for p in part.split(";"))
+        if not media_type:
+            continue
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    quality = 0.0
+        values.append((media_type.lower(), quality))
+    return MIMEAccept(values)
+
+
 def chosen_type() -> str | None:
     """Return the offered media type the client prefers, or None when none fits."""
-    accept = request.accept_mimetypes
     if not request.headers.get("Accept"):
         return "text/html"
+    accept = accepted(request.headers["Accept"])
     best = accept.best_match(OFFERED)
     if best is None:
         return None

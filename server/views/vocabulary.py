@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, render_template, request
 
 import vocab
+from server.views.negotiation import accepted
 
 bp = Blueprint("vocabulary", __name__)
 
@@ -41,8 +42,8 @@ def ontology() -> Response:
     if not request.headers.get("Accept"):
         best = "text/html"
     else:
-        best = request.accept_mimetypes.best_match(["text/html", *FORMATS])
-        accept = request.accept_mimetypes
+        accept = accepted(request.headers["Accept"])
+        best = accept.best_match(["text/html", *FORMATS])
         if (
             best
             and best != "text/html"
