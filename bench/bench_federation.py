@@ -47,10 +47,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from anywhere
 sys.path.insert(0, str(REPO / "bench"))
 
+import federation_load as load  # noqa: E402
 import requests  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-import federation_load as load  # noqa: E402
 from tests.e2e.harness import Node, free_port  # noqa: E402
 from tests.federation.peer import Peer  # noqa: E402
 
@@ -138,8 +138,15 @@ def log(message: str) -> None:
 def run_in_node(node: Node, code: str, payload: Any) -> str:
     """Run a helper script in the node's environment; return its output."""
     stdin = payload if isinstance(payload, str) else json.dumps(payload)
-    result = subprocess.run([sys.executable, "-c", code], env=node.env, cwd=REPO, input=stdin,
-                            capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=node.env,
+        cwd=REPO,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"helper in node {node.name} failed:\n{result.stderr[-3000:]}")
     return result.stdout
@@ -147,7 +154,9 @@ def run_in_node(node: Node, code: str, payload: Any) -> str:
 
 def setup(node: Node) -> Node:
     """Node.setup() in one process: init, an editor account and its API token."""
-    node.token = run_in_node(node, _SETUP, f"editor-{node.name}@example.org\n").strip().splitlines()[-1]
+    node.token = (
+        run_in_node(node, _SETUP, f"editor-{node.name}@example.org\n").strip().splitlines()[-1]
+    )
     return node
 
 
@@ -186,15 +195,23 @@ def drop_schema(node: Node) -> None:
 
 # --- 1. inbox -----------------------------------------------------------------------------
 
+
 class InboxLoad:
     """The actors, their Peer servers and the signing pool shared by every inbox row."""
 
     def __init__(self, stack: ExitStack, keys: list[tuple[str, str]]) -> None:
         supply = iter(keys)
         self.peers = [stack.enter_context(Peer()) for _ in range(INBOX_PEERS)]
-        self.actors = [actor for peer in self.peers
-                       for actor in load.add_actors(peer, [f"bench{n}" for n in range(ACTORS_PER_PEER)], supply)]
-        self.signer = load.Signer([load.SigningActor(a.iri, a.key_id, a.private_pem) for a in self.actors])
+        self.actors = [
+            actor
+            for peer in self.peers
+            for actor in load.add_actors(
+                peer, [f"bench{n}" for n in range(ACTORS_PER_PEER)], supply
+            )
+        ]
+        self.signer = load.Signer(
+            [load.SigningActor(a.iri, a.key_id, a.private_pem) for a in self.actors]
+        )
         stack.callback(self.signer.close)
 
 
@@ -207,10 +224,32 @@ def inbox_baselines(table: Table, inbox: InboxLoad, tmp: Path, seconds: float) -
     env = {**os.environ, "BENCH_KEYS": str(keys), "BENCH_SQLITE": str(tmp / "baseline.db")}
     # The options `commons serve` gives gunicorn (server/serve.py), access log off likewise.
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync", "--timeout", "60",
-         "--graceful-timeout", "10", "--bind", f"127.0.0.1:{port}", "--chdir", str(REPO),
-         "--pythonpath", str(REPO / "bench"), "--log-level", "warning", "federation_baseline_app:app"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "10",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(REPO),
+            "--pythonpath",
+            str(REPO / "bench"),
+            "--log-level",
+            "warning",
+            "federation_baseline_app:app",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -226,8 +265,12 @@ def inbox_baselines(table: Table, inbox: InboxLoad, tmp: Path, seconds: float) -
             prefix = tmp / f"baseline-{route}"
             load.write_pool(pool, prefix, WRK_THREADS, f"X-Bench-Route: {route}")
             load.run_wrk(url, prefix, "loop", WRK_THREADS, WRK_CONNECTIONS, 1)  # warm both workers
-            result = load.run_wrk(url, prefix, "loop", WRK_THREADS, WRK_CONNECTIONS, seconds, server.pid)
-            table.add(f"inbox baseline: {name}", f"{result.rate:,.0f}/s", _detail(result), reference)
+            result = load.run_wrk(
+                url, prefix, "loop", WRK_THREADS, WRK_CONNECTIONS, seconds, server.pid
+            )
+            table.add(
+                f"inbox baseline: {name}", f"{result.rate:,.0f}/s", _detail(result), reference
+            )
     finally:
         os.killpg(server.pid, 15)
         server.wait(20)
@@ -241,17 +284,24 @@ def _answers(url: str) -> bool:
 
 
 def _detail(result: load.LoadResult) -> str:
-    text_ = (f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, n={result.accepted}; CPU per request: "
-             f"server {result.cpu_ms(result.server_cpu):.2f} ms, wrk {result.cpu_ms(result.client_cpu):.2f} ms "
-             f"(CPU-bound estimate with {os.cpu_count()} idle cores: {result.capacity:,.0f}/s)")
+    server, client = result.cpu_ms(result.server_cpu), result.cpu_ms(result.client_cpu)
+    text_ = (
+        f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, n={result.accepted}; "
+        f"CPU per request: server {server:.2f} ms, wrk {client:.2f} ms "
+        f"(CPU-bound estimate with {os.cpu_count()} idle cores: {result.capacity:,.0f}/s)"
+    )
     if result.other or result.errors:
-        text_ += f", NOT 202: {result.other} (last {result.other_status}), socket errors {result.errors}"
+        text_ += (
+            f", NOT 202: {result.other} (last {result.other_status}), socket errors {result.errors}"
+        )
     return text_
 
 
 def _states(engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return dict(conn.execute(text("SELECT state, COUNT(*) FROM inbox_message GROUP BY state")).all())
+        return dict(
+            conn.execute(text("SELECT state, COUNT(*) FROM inbox_message GROUP BY state")).all()
+        )
 
 
 def _count(engine, sql: str, **params: Any) -> int:
@@ -259,8 +309,15 @@ def _count(engine, sql: str, **params: Any) -> int:
         return int(conn.execute(text(sql), params).scalar() or 0)
 
 
-def inbox_node(table: Table, inbox: InboxLoad, tmp: Path, label: str, database_url: str | None,
-               seconds: float, window: float) -> None:
+def inbox_node(
+    table: Table,
+    inbox: InboxLoad,
+    tmp: Path,
+    label: str,
+    database_url: str | None,
+    seconds: float,
+    window: float,
+) -> None:
     node = Node(f"inbox{label.lower()[:2]}", tmp, database_url)
     engine = None
     try:
@@ -275,25 +332,39 @@ def inbox_node(table: Table, inbox: InboxLoad, tmp: Path, label: str, database_u
         # from which the timed pool is sized (requests cannot be replayed: ids are unique).
         warm, signing = inbox.signer.sign(3 * len(inbox.actors), f"warm{label}", host, seed=2)
         load.write_pool(warm, tmp / f"warm-{label}", WRK_THREADS)
-        warm_result = load.run_wrk(url, tmp / f"warm-{label}", "once", WRK_THREADS, WRK_CONNECTIONS, 60)
+        warm_result = load.run_wrk(
+            url, tmp / f"warm-{label}", "once", WRK_THREADS, WRK_CONNECTIONS, 60
+        )
         size = int(min(40_000, max(300, warm_result.rate * 1.3 * seconds)))
         pool, signing = inbox.signer.sign(size, f"run{label}", host, seed=3)
         log(f"{label}: warm-up {warm_result.rate:.0f}/s; {size} requests signed in {signing:.1f} s")
         load.write_pool(pool, tmp / f"pool-{label}", WRK_THREADS)
         before = sum(_states(engine).values())
-        result = load.run_wrk(url, tmp / f"pool-{label}", "once", WRK_THREADS, WRK_CONNECTIONS,
-                              max(60, 4 * seconds), node.process.pid)
+        result = load.run_wrk(
+            url,
+            tmp / f"pool-{label}",
+            "once",
+            WRK_THREADS,
+            WRK_CONNECTIONS,
+            max(60, 4 * seconds),
+            node.process.pid,
+        )
         stored = sum(_states(engine).values()) - before
-        table.add(f"inbox, node on {label}: accepted and stored", f"{result.rate:,.0f}/s",
-                  f"{_detail(result)}, {result.seconds:.1f} s, rows stored {stored}",
-                  "target >= 2,000/s" if label == "SQLite" else "")
+        table.add(
+            f"inbox, node on {label}: accepted and stored",
+            f"{result.rate:,.0f}/s",
+            f"{_detail(result)}, {result.seconds:.1f} s, rows stored {stored}",
+            "target >= 2,000/s" if label == "SQLite" else "",
+        )
 
         # Processing: one `commons worker` drains the backlog, for at most `window` seconds.
         backlog = sum(_states(engine).values())
         items_before = _count(engine, "SELECT COUNT(*) FROM item")
         worker = node.start_worker()
         started = time.monotonic()
-        samples: list[tuple[float, int, float]] = []  # (time, messages in a final state, worker CPU s)
+        samples: list[
+            tuple[float, int, float]
+        ] = []  # (time, messages in a final state, worker CPU s)
         while time.monotonic() - started < window + 20:
             states = _states(engine)
             final = states.get("done", 0) + states.get("rejected", 0) + states.get("failed", 0)
@@ -316,10 +387,15 @@ def inbox_node(table: Table, inbox: InboxLoad, tmp: Path, label: str, database_u
         final = samples[-1][1] if samples else 0
         drain = backlog / rate if rate else float("inf")
         how = "drained" if final >= backlog else f"{final}/{backlog} in a {window:.0f} s window"
-        table.add(f"inbox, node on {label}: worker processing", f"{rate:,.1f}/s",
-                  f"{how}; the backlog of {backlog} takes {drain:,.0f} s; worker CPU {cpu_ms:.1f} ms/message "
-                  f"(one process: at most {1000 / cpu_ms if cpu_ms else 0:,.0f}/s); states {states}; "
-                  f"items stored {items}", f"keep up with {result.rate:,.0f}/s")
+        table.add(
+            f"inbox, node on {label}: worker processing",
+            f"{rate:,.1f}/s",
+            f"{how}; the backlog of {backlog} takes {drain:,.0f} s; "
+            f"worker CPU {cpu_ms:.1f} ms/message "
+            f"(one process: at most {1000 / cpu_ms if cpu_ms else 0:,.0f}/s); states {states}; "
+            f"items stored {items}",
+            f"keep up with {result.rate:,.0f}/s",
+        )
     finally:
         node.stop()
         if engine is not None:
@@ -328,6 +404,7 @@ def inbox_node(table: Table, inbox: InboxLoad, tmp: Path, label: str, database_u
 
 
 # --- 2. fan-out ---------------------------------------------------------------------------
+
 
 class TimedList(list):
     """Peer.received, with the moment each POST arrived."""
@@ -365,12 +442,25 @@ def fanout(table: Table, tmp: Path, keys: list[tuple[str, str]], rounds: int, id
         setup(node)
         node.start(workers=2)
         for actor in actors:
-            follow = {"@context": "https://www.w3.org/ns/activitystreams", "type": "Follow",
-                      "id": f"{actor.iri}/follows/{uuid.uuid4()}", "actor": actor.iri, "object": node.actor}
+            follow = {
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "type": "Follow",
+                "id": f"{actor.iri}/follows/{uuid.uuid4()}",
+                "actor": actor.iri,
+                "object": node.actor,
+            }
             body = json.dumps(follow).encode()
-            headers = sign_request("POST", f"{node.base_url}/inbox", {"Content-Type": load.AS_JSON}, body,
-                                   actor.key_id, actor.private_pem)
-            status = requests.post(f"{node.base_url}/inbox", data=body, headers=headers, timeout=30).status_code
+            headers = sign_request(
+                "POST",
+                f"{node.base_url}/inbox",
+                {"Content-Type": load.AS_JSON},
+                body,
+                actor.key_id,
+                actor.private_pem,
+            )
+            status = requests.post(
+                f"{node.base_url}/inbox", data=body, headers=headers, timeout=30
+            ).status_code
             if status != 202:
                 raise RuntimeError(f"Follow answered {status}")
 
@@ -384,17 +474,26 @@ def fanout(table: Table, tmp: Path, keys: list[tuple[str, str]], rounds: int, id
         for n in range(rounds):
             time.sleep(0.3)
             started = time.monotonic()
-            response = node.post_outbox(_write_api_experience(f"Bench fan-out {n} {uuid.uuid4().hex[:8]}"))
+            response = node.post_outbox(
+                _write_api_experience(f"Bench fan-out {n} {uuid.uuid4().hex[:8]}")
+            )
             answered = time.monotonic()
             if response.status_code != 201:
-                raise RuntimeError(f"write API answered {response.status_code}: {response.text[:300]}")
+                raise RuntimeError(
+                    f"write API answered {response.status_code}: {response.text[:300]}"
+                )
             iri = response.headers["Location"]
 
             def arrivals(iri=iri) -> list[float] | None:
                 times = []
                 for peer in peers:
-                    hit = [r["at"] for r in list(peer.received) if r["body"].get("type") == "Create"
-                           and isinstance(r["body"].get("object"), dict) and r["body"]["object"].get("id") == iri]
+                    hit = [
+                        r["at"]
+                        for r in list(peer.received)
+                        if r["body"].get("type") == "Create"
+                        and isinstance(r["body"].get("object"), dict)
+                        and r["body"]["object"].get("id") == iri
+                    ]
                     if not hit:
                         return None
                     times.append(hit[0])
@@ -402,38 +501,62 @@ def fanout(table: Table, tmp: Path, keys: list[tuple[str, str]], rounds: int, id
 
             times = wait_until(arrivals, timeout=60, interval=0.005)
             if not times:
-                got = sum(1 for p in peers if any(r["body"].get("type") == "Create" for r in list(p.received)))
-                table.add(f"fan-out to {FANOUT_PEERS} nodes, round {n}", "timed out", f"{got} reached in 60 s",
-                          "target < 3 s")
+                got = sum(
+                    1
+                    for p in peers
+                    if any(r["body"].get("type") == "Create" for r in list(p.received))
+                )
+                table.add(
+                    f"fan-out to {FANOUT_PEERS} nodes, round {n}",
+                    "timed out",
+                    f"{got} reached in 60 s",
+                    "target < 3 s",
+                )
                 continue
             totals.append(max(times) - started)
             firsts.append(min(times) - started)
             api.append(answered - started)
         if totals:
-            table.add(f"fan-out: all {FANOUT_PEERS} deliveries done (median of {len(totals)})",
-                      f"{statistics.median(totals):.2f} s",
-                      f"max {max(totals):.2f} s; first delivery {statistics.median(firsts):.2f} s; "
-                      f"write API answered in {statistics.median(api):.2f} s; worker idle sleep {idle} s",
-                      "target < 3 s")
+            table.add(
+                f"fan-out: all {FANOUT_PEERS} deliveries done (median of {len(totals)})",
+                f"{statistics.median(totals):.2f} s",
+                f"max {max(totals):.2f} s; first delivery {statistics.median(firsts):.2f} s; "
+                f"write API answered in {statistics.median(api):.2f} s; worker idle sleep {idle} s",
+                "target < 3 s",
+            )
 
 
 # --- 3. convergence ---------------------------------------------------------------------------
 
+
 def convergence(table: Table, tmp: Path, rounds: int, idle: str) -> None:
-    nodes = [Node(f"conv{n}", tmp, None, COMMONS_WORKER_IDLE=idle) for n in range(CONVERGENCE_NODES)]
+    nodes = [
+        Node(f"conv{n}", tmp, None, COMMONS_WORKER_IDLE=idle) for n in range(CONVERGENCE_NODES)
+    ]
     engines = []
     try:
         with ThreadPoolExecutor(CONVERGENCE_NODES) as pool:
             list(pool.map(lambda node: setup(node).start(workers=2), nodes))
-            list(pool.map(lambda node: run_in_node(node, _FOLLOW, [o.acct for o in nodes if o is not node]), nodes))
+            list(
+                pool.map(
+                    lambda node: run_in_node(
+                        node, _FOLLOW, [o.acct for o in nodes if o is not node]
+                    ),
+                    nodes,
+                )
+            )
         engines = [create_engine(node.database_url) for node in nodes]
         others = CONVERGENCE_NODES - 1
         settled_sql = (
             "SELECT COUNT(*) FROM follow f JOIN actor a ON a.id = f.follower_id "
             "WHERE a.is_local AND f.state = 'accepted' AND f.backfill_state = 'done'"
         )
-        if not wait_until(lambda: all(_count(e, settled_sql) == others for e in engines), timeout=90, interval=0.3):
-            raise RuntimeError("the five nodes did not all follow each other (accepted, backfilled)")
+        if not wait_until(
+            lambda: all(_count(e, settled_sql) == others for e in engines), timeout=90, interval=0.3
+        ):
+            raise RuntimeError(
+                "the five nodes did not all follow each other (accepted, backfilled)"
+            )
         log("convergence: 5 nodes follow each other")
         totals, title = [], ""
         for n in range(rounds):
@@ -443,36 +566,59 @@ def convergence(table: Table, tmp: Path, rounds: int, idle: str) -> None:
             started = time.monotonic()
             response = nodes[source].post_outbox(_write_api_experience(title))
             if response.status_code != 201:
-                raise RuntimeError(f"write API answered {response.status_code}: {response.text[:300]}")
+                raise RuntimeError(
+                    f"write API answered {response.status_code}: {response.text[:300]}"
+                )
             iri = response.headers["Location"]
             seen: dict[int, float] = {}
             lock = threading.Lock()
 
             def watch(index: int, iri=iri, seen=seen, lock=lock) -> None:
-                found = wait_until(lambda: _count(engines[index], "SELECT COUNT(*) FROM item WHERE iri = :iri",
-                                                  iri=iri), timeout=30, interval=0.01)
+                found = wait_until(
+                    lambda: _count(
+                        engines[index], "SELECT COUNT(*) FROM item WHERE iri = :iri", iri=iri
+                    ),
+                    timeout=30,
+                    interval=0.01,
+                )
                 if found:
                     with lock:
                         seen[index] = time.monotonic()
 
-            watchers = [threading.Thread(target=watch, args=(i,)) for i in range(CONVERGENCE_NODES) if i != source]
+            watchers = [
+                threading.Thread(target=watch, args=(i,))
+                for i in range(CONVERGENCE_NODES)
+                if i != source
+            ]
             for thread in watchers:
                 thread.start()
             for thread in watchers:
                 thread.join()
             if len(seen) < others:
-                table.add(f"convergence, round {n}", "timed out", f"{len(seen)} of {others} in 30 s", "target < 2 s")
+                table.add(
+                    f"convergence, round {n}",
+                    "timed out",
+                    f"{len(seen)} of {others} in 30 s",
+                    "target < 2 s",
+                )
                 continue
             totals.append(max(seen.values()) - started)
         on_pages = sum(
-            title in requests.get(f"{node.base_url}/experiences", headers={"Accept": "text/html"}, timeout=10).text
-            for i, node in enumerate(nodes) if i != (rounds - 1) % CONVERGENCE_NODES
+            title
+            in requests.get(
+                f"{node.base_url}/experiences", headers={"Accept": "text/html"}, timeout=10
+            ).text
+            for i, node in enumerate(nodes)
+            if i != (rounds - 1) % CONVERGENCE_NODES
         )
         if totals:
-            table.add(f"convergence: item on all {others} others (median of {len(totals)})",
-                      f"{statistics.median(totals):.2f} s",
-                      f"max {max(totals):.2f} s; last item on /experiences of {on_pages}/{others}; "
-                      f"worker idle sleep {idle} s", "target < 2 s")
+            table.add(
+                f"convergence: item on all {others} others (median of {len(totals)})",
+                f"{statistics.median(totals):.2f} s",
+                f"max {max(totals):.2f} s; last item on /experiences of {on_pages}/{others}; "
+                f"worker idle sleep {idle} s",
+                "target < 2 s",
+            )
     finally:
         for engine in engines:
             engine.dispose()
@@ -482,16 +628,28 @@ def convergence(table: Table, tmp: Path, rounds: int, idle: str) -> None:
 
 # --- main -------------------------------------------------------------------------------------
 
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", default="inbox,fanout,convergence")
     parser.add_argument("--seconds", type=float, default=6.0, help="timed inbox load per row")
-    parser.add_argument("--window", type=float, default=15.0, help="longest worker processing window")
-    parser.add_argument("--rounds", type=int, default=3, help="publishes per fan-out/convergence row")
-    parser.add_argument("--worker-idle", default="0.5",
-                        help="COMMONS_WORKER_IDLE for fan-out and convergence (0.5: `commons serve`'s default)")
-    parser.add_argument("--pg", default=os.environ.get("COMMONS_BENCH_DATABASE_URL")
-                        or os.environ.get("COMMONS_TEST_DATABASE_URL") or DEFAULT_PG)
+    parser.add_argument(
+        "--window", type=float, default=15.0, help="longest worker processing window"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="publishes per fan-out/convergence row"
+    )
+    parser.add_argument(
+        "--worker-idle",
+        default="0.5",
+        help="COMMONS_WORKER_IDLE for fan-out and convergence (0.5: `commons serve`'s default)",
+    )
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("COMMONS_BENCH_DATABASE_URL")
+        or os.environ.get("COMMONS_TEST_DATABASE_URL")
+        or DEFAULT_PG,
+    )
     args = parser.parse_args()
     sections = set(args.only.split(","))
     if shutil.which("wrk") is None and "inbox" in sections:
@@ -502,15 +660,21 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-federation-"))
     try:
         # Fan-out actors reuse inbox keys (their own actors and origins): key generation is slow.
-        needed = INBOX_PEERS * ACTORS_PER_PEER if "inbox" in sections else FANOUT_PEERS * ("fanout" in sections)
+        needed = (
+            INBOX_PEERS * ACTORS_PER_PEER
+            if "inbox" in sections
+            else FANOUT_PEERS * ("fanout" in sections)
+        )
         keys = load.key_pairs(needed) if needed else []
         log(f"{len(keys)} RSA-2048 keys generated")
         if "inbox" in sections:
             with ExitStack() as stack:
                 inbox = InboxLoad(stack, keys[: INBOX_PEERS * ACTORS_PER_PEER])
-                table.note(f"Inbox: signed Creates (real Experience, unique ids) from {len(inbox.actors)} actors on "
-                           f"{INBOX_PEERS} peers; gunicorn 2 sync workers; wrk -t{WRK_THREADS} "
-                           f"-c{WRK_CONNECTIONS}, pre-signed")
+                table.note(
+                    f"Inbox: signed Creates (real Experience, unique ids) from "
+                    f"{len(inbox.actors)} actors on {INBOX_PEERS} peers; gunicorn 2 sync workers; "
+                    f"wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS}, pre-signed"
+                )
                 inbox_baselines(table, inbox, tmp, args.seconds)
                 inbox_node(table, inbox, tmp, "SQLite", None, args.seconds, args.window)
                 why_not = postgres_available(args.pg)
@@ -518,7 +682,10 @@ def main() -> None:
                     table.add("inbox, node on PostgreSQL", "skipped", why_not)
                 else:
                     inbox_node(table, inbox, tmp, "PostgreSQL", args.pg, args.seconds, args.window)
-                table.note("  FEDERATION.md, same kind of machine: httpsig as it is 1,270/s; Fedify 2.3.6 inbox 305/s")
+                table.note(
+                    "  FEDERATION.md, same kind of machine: httpsig as it is 1,270/s; "
+                    "Fedify 2.3.6 inbox 305/s"
+                )
         if "fanout" in sections:
             fanout(table, tmp, keys[:FANOUT_PEERS], args.rounds, args.worker_idle)
         if "convergence" in sections:
@@ -526,8 +693,10 @@ def main() -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     table.print()
-    print(f"\n{os.cpu_count()} cores shared with other processes; load average (1, 5, 15 min) "
-          f"at start {load_before}, at end {load.loadavg()}; {time.monotonic() - began:.0f} s in all")
+    print(
+        f"\n{os.cpu_count()} cores shared with other processes; load average (1, 5, 15 min) "
+        f"at start {load_before}, at end {load.loadavg()}; {time.monotonic() - began:.0f} s in all"
+    )
 
 
 if __name__ == "__main__":

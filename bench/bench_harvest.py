@@ -43,15 +43,33 @@ COUNT_BY_THEME = """PREFIX commons: <https://w3id.org/transition-commons/ns#>
 PREFIX dct: <http://purl.org/dc/terms/>
 SELECT ?theme (COUNT(?e) AS ?n) WHERE { ?e a commons:Experience ; dct:subject ?theme }
 GROUP BY ?theme"""
-WORDS = ("énergie", "coopérative", "commune", "habitants", "chaleur", "épargne", "école",
-         "forêt", "mobilité", "alimentation", "eau", "friche", "atelier", "réseau")
+WORDS = (
+    "énergie",
+    "coopérative",
+    "commune",
+    "habitants",
+    "chaleur",
+    "épargne",
+    "école",
+    "forêt",
+    "mobilité",
+    "alimentation",
+    "eau",
+    "friche",
+    "atelier",
+    "réseau",
+)
 
 
 def app_for(data_dir: Path):  # noqa: ANN201 - a Flask app
-    return create_app({
-        "data_dir": data_dir, "database_url": f"sqlite:///{data_dir / 'bench.db'}",
-        "base_url": "http://bench.example", "node_name": "Bench node",
-    })
+    return create_app(
+        {
+            "data_dir": data_dir,
+            "database_url": f"sqlite:///{data_dir / 'bench.db'}",
+            "base_url": "http://bench.example",
+            "node_name": "Bench node",
+        }
+    )
 
 
 def text(n: int, words: int) -> str:
@@ -65,35 +83,67 @@ def generate(app, start: int, count: int) -> None:  # noqa: ANN001
         themes = list(db.session.scalars(select(Theme.id).order_by(Theme.id)))
         places = list(db.session.scalars(select(Territory.id).order_by(Territory.id)))
         if not places:
-            db.session.execute(insert(Territory), [
-                {"slug": f"commune-{n}", "iri": f"http://bench.example/territories/commune-{n}",
-                 "name": {"fr": f"Commune {n}"}, "kind": "commune", "code": f"{10000 + n}", "same_as": []}
-                for n in range(200)
-            ])
+            db.session.execute(
+                insert(Territory),
+                [
+                    {
+                        "slug": f"commune-{n}",
+                        "iri": f"http://bench.example/territories/commune-{n}",
+                        "name": {"fr": f"Commune {n}"},
+                        "kind": "commune",
+                        "code": f"{10000 + n}",
+                        "same_as": [],
+                    }
+                    for n in range(200)
+                ],
+            )
             places = list(db.session.scalars(select(Territory.id).order_by(Territory.id)))
         base = datetime(2020, 1, 1, tzinfo=UTC)
         for chunk in range(start, start + count, 5000):
             rows = []
             for n in range(chunk, min(chunk + 5000, start + count)):
                 when = base + timedelta(minutes=n)
-                rows.append({
-                    "kind": "experience", "slug": f"experience-{n}",
-                    "iri": f"http://bench.example/experiences/experience-{n}", "actor_id": actor.id,
-                    "status": "published", "language": "fr", "license": CC_BY_SA_4,
-                    "title": {"fr": text(n, 6).capitalize()}, "summary": {"fr": text(n + 1, 18)},
-                    "body": {}, "body_html": {}, "authors": [], "links": [], "indexable": True,
-                    "hidden": False, "organisations": [], "circumstances": {}, "lessons": {},
-                    "limits": {}, "created_at": when, "updated_at": when, "published_at": when,
-                })
+                rows.append(
+                    {
+                        "kind": "experience",
+                        "slug": f"experience-{n}",
+                        "iri": f"http://bench.example/experiences/experience-{n}",
+                        "actor_id": actor.id,
+                        "status": "published",
+                        "language": "fr",
+                        "license": CC_BY_SA_4,
+                        "title": {"fr": text(n, 6).capitalize()},
+                        "summary": {"fr": text(n + 1, 18)},
+                        "body": {},
+                        "body_html": {},
+                        "authors": [],
+                        "links": [],
+                        "indexable": True,
+                        "hidden": False,
+                        "organisations": [],
+                        "circumstances": {},
+                        "lessons": {},
+                        "limits": {},
+                        "created_at": when,
+                        "updated_at": when,
+                        "published_at": when,
+                    }
+                )
             ids_before = db.session.scalar(select(func.max(Item.id))) or 0
             db.session.execute(insert(Item), rows)
             new_ids = range(ids_before + 1, ids_before + 1 + len(rows))
-            db.session.execute(insert(item_theme), [
-                {"item_id": i, "theme_id": themes[(i + k) % len(themes)]} for i in new_ids for k in (0, 5)
-            ])
-            db.session.execute(insert(item_territory), [
-                {"item_id": i, "territory_id": places[i % len(places)]} for i in new_ids
-            ])
+            db.session.execute(
+                insert(item_theme),
+                [
+                    {"item_id": i, "theme_id": themes[(i + k) % len(themes)]}
+                    for i in new_ids
+                    for k in (0, 5)
+                ],
+            )
+            db.session.execute(
+                insert(item_territory),
+                [{"item_id": i, "territory_id": places[i % len(places)]} for i in new_ids],
+            )
             db.session.commit()
 
 
@@ -103,10 +153,14 @@ def render(app, items: int) -> None:  # noqa: ANN001
     started = time.perf_counter()
     with app.app_context():
         rebuild_all()
-        triples = db.session.execute(text_sql("SELECT sum(triples) FROM harvest_record WHERE deleted = 0")).scalar()
+        triples = db.session.execute(
+            text_sql("SELECT sum(triples) FROM harvest_record WHERE deleted = 0")
+        ).scalar()
     elapsed = time.perf_counter() - started
-    print(f"records rendered: {items} items, {triples:,} triples in {elapsed:.1f} s "
-          f"({items / elapsed:,.0f} items/s, the cost of `commons reindex`)")
+    print(
+        f"records rendered: {items} items, {triples:,} triples in {elapsed:.1f} s "
+        f"({items / elapsed:,.0f} items/s, the cost of `commons reindex`)"
+    )
 
 
 def text_sql(sql: str):  # noqa: ANN201
@@ -127,12 +181,18 @@ def dump_child(data_dir: str, baseline: bool) -> None:
             import rdflib
 
             graph = rdflib.Graph(bind_namespaces="none")
-            for nt in db.session.scalars(text_sql("SELECT ntriples FROM harvest_record WHERE deleted = 0")):
+            for nt in db.session.scalars(
+                text_sql("SELECT ntriples FROM harvest_record WHERE deleted = 0")
+            ):
                 for t in ox.parse(nt.encode(), format=ox.RdfFormat.N_TRIPLES):
-                    graph.add((_rdflib(t.subject), rdflib.URIRef(t.predicate.value), _rdflib(t.object)))
+                    graph.add(
+                        (_rdflib(t.subject), rdflib.URIRef(t.predicate.value), _rdflib(t.object))
+                    )
             tracemalloc.start()
             started = time.perf_counter()
-            with gzip.GzipFile(fileobj=sink, mode="wb", compresslevel=dumps.GZIP_LEVEL, mtime=0) as out:
+            with gzip.GzipFile(
+                fileobj=sink, mode="wb", compresslevel=dumps.GZIP_LEVEL, mtime=0
+            ) as out:
                 graph.serialize(out, format="nt", encoding="utf-8")
             triples = len(graph)
         else:
@@ -143,7 +203,9 @@ def dump_child(data_dir: str, baseline: bool) -> None:
         elapsed = time.perf_counter() - started
         _, heap = tracemalloc.get_traced_memory()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"triples": triples, "seconds": elapsed, "heap_mb": heap / 1e6, "rss_mb": rss}))
+    print(
+        json.dumps({"triples": triples, "seconds": elapsed, "heap_mb": heap / 1e6, "rss_mb": rss})
+    )
 
 
 def _rdflib(term):  # noqa: ANN001, ANN202
@@ -172,13 +234,21 @@ class _Null:
 
 
 def measure_dump(data_dir: Path, label: str, baseline: bool = False) -> None:
-    command = [sys.executable, __file__, "--dump-child", str(data_dir)] + (["--baseline"] if baseline else [])
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    command = [sys.executable, __file__, "--dump-child", str(data_dir)] + (
+        ["--baseline"] if baseline else []
+    )
+    out = (
+        subprocess.run(command, capture_output=True, text=True, check=True)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     r = json.loads(out)
     who = "rdflib serialize" if baseline else "gzipped N-Triples dump"
-    print(f"{who} at {label}: {r['triples']:,} triples in {r['seconds']:.2f} s = "
-          f"{r['triples'] / r['seconds']:,.0f} triples/s; peak RSS {r['rss_mb']:.0f} MB "
-          f"(Python heap peak {r['heap_mb']:.1f} MB)")
+    print(
+        f"{who} at {label}: {r['triples']:,} triples in {r['seconds']:.2f} s = "
+        f"{r['triples'] / r['seconds']:,.0f} triples/s; peak RSS {r['rss_mb']:.0f} MB "
+        f"(Python heap peak {r['heap_mb']:.1f} MB)"
+    )
 
 
 def measure_services(app) -> None:  # noqa: ANN001
@@ -187,8 +257,10 @@ def measure_services(app) -> None:  # noqa: ANN001
     started = time.perf_counter()
     while index.status(app).get("status") != "ready":
         time.sleep(0.2)
-    print(f"SPARQL index loaded in {time.perf_counter() - started:.1f} s "
-          f"({index.status(app)['triples']:,} triples in memory)")
+    print(
+        f"SPARQL index loaded in {time.perf_counter() - started:.1f} s "
+        f"({index.status(app)['triples']:,} triples in memory)"
+    )
     timings = []
     for _ in range(5):
         started = time.perf_counter()
@@ -196,23 +268,29 @@ def measure_services(app) -> None:  # noqa: ANN001
         timings.append(time.perf_counter() - started)
         assert answer.status == "ok", answer.message
     rows = len(json.loads(answer.body)["results"]["bindings"])
-    print(f"SPARQL count experiences by theme ({rows} themes): median {statistics.median(timings):.3f} s, "
-          f"best {min(timings):.3f} s (target < 0.5 s)")
+    print(
+        f"SPARQL count experiences by theme ({rows} themes): "
+        f"median {statistics.median(timings):.3f} s, best {min(timings):.3f} s (target < 0.5 s)"
+    )
 
     client = app.test_client()
     page = client.get("/oai?verb=ListRecords&metadataPrefix=oai_dc")
     token = page.data.decode().split('cursor="0">')[1].split("<")[0]
-    for prefix, query in (("oai_dc", "verb=ListRecords&metadataPrefix=oai_dc"),
-                          ("token", f"verb=ListRecords&resumptionToken={token}"),
-                          ("rdf", "verb=ListRecords&metadataPrefix=rdf")):
+    for prefix, query in (
+        ("oai_dc", "verb=ListRecords&metadataPrefix=oai_dc"),
+        ("token", f"verb=ListRecords&resumptionToken={token}"),
+        ("rdf", "verb=ListRecords&metadataPrefix=rdf"),
+    ):
         timings = []
         for _ in range(7):
             started = time.perf_counter()
             response = client.get(f"/oai?{query}")
             timings.append(time.perf_counter() - started)
         assert response.status_code == 200 and response.data.count(b"<record>") == 100
-        print(f"OAI-PMH ListRecords page of 100 ({prefix}): median {statistics.median(timings) * 1000:.0f} ms "
-              "(target < 200 ms)")
+        print(
+            f"OAI-PMH ListRecords page of 100 ({prefix}): "
+            f"median {statistics.median(timings) * 1000:.0f} ms (target < 200 ms)"
+        )
 
     latencies = []
     for n in range(5):
@@ -221,8 +299,10 @@ def measure_services(app) -> None:  # noqa: ANN001
         answer = index.query(app, f"ASK {{ <{iri}> ?p ?o }}", "json", "turtle")
         latencies.append(time.perf_counter() - committed)
         assert json.loads(answer.body)["boolean"], "the publish was not visible to the next query"
-    print(f"index catch-up, publish -> visible in SPARQL: worst {max(latencies) * 1000:.0f} ms of 5 "
-          "(the next query already sees it; target < 1 s)")
+    print(
+        f"index catch-up, publish -> visible in SPARQL: worst {max(latencies) * 1000:.0f} ms of 5 "
+        "(the next query already sees it; target < 1 s)"
+    )
     index.stop(app)
 
 
@@ -257,7 +337,9 @@ def main() -> None:
         initialise_node()
     started = time.perf_counter()
     generate(app, 0, args.small)
-    print(f"generated {args.small} experiences in {time.perf_counter() - started:.1f} s (bulk insert)")
+    print(
+        f"generated {args.small} experiences in {time.perf_counter() - started:.1f} s (bulk insert)"
+    )
     render(app, args.small)
     measure_dump(data_dir, f"{args.small:,} items")
     measure_dump(data_dir, f"{args.small:,} items", baseline=True)

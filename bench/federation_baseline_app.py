@@ -28,7 +28,9 @@ from flask import Flask, Response, request  # noqa: E402
 from federation.signatures import parse_signature, verify_signature  # noqa: E402
 
 app = Flask(__name__)
-_KEYS: dict[str, str] = json.loads(Path(os.environ["BENCH_KEYS"]).read_text()) if os.environ.get("BENCH_KEYS") else {}
+_KEYS: dict[str, str] = (
+    json.loads(Path(os.environ["BENCH_KEYS"]).read_text()) if os.environ.get("BENCH_KEYS") else {}
+)
 _DB_PATH = os.environ.get("BENCH_SQLITE", "")
 _connection: sqlite3.Connection | None = None
 _serial = itertools.count()
@@ -70,7 +72,9 @@ def inbox() -> Response:
         activity = json.loads(body)
         connection = _db()
         # A unique key per row, as the node's activity_iri: the pool is replayed in a loop.
-        connection.execute("INSERT INTO message (iri, raw) VALUES (?, ?)",
-                           (f"{activity['id']}#{os.getpid()}-{next(_serial)}", body))
+        connection.execute(
+            "INSERT INTO message (iri, raw) VALUES (?, ?)",
+            (f"{activity['id']}#{os.getpid()}-{next(_serial)}", body),
+        )
         connection.commit()
     return Response("", status=202)

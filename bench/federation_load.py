@@ -30,6 +30,7 @@ PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
 # --- keys and peer actors ---------------------------------------------------------------
 
+
 def _key_pair(_: int) -> tuple[str, str]:
     from tests.federation.peer import key_pair
 
@@ -114,10 +115,18 @@ def _sign_batch(task: tuple[int, str, int, int, str, str]) -> list[bytes]:
             "object": obj,
         }
         body = json.dumps(activity).encode()
-        headers = sign_request("POST", f"http://{host}{path}", {"Content-Type": AS_JSON}, body,
-                               actor.key_id, actor.private_pem)
+        headers = sign_request(
+            "POST",
+            f"http://{host}{path}",
+            {"Content-Type": AS_JSON},
+            body,
+            actor.key_id,
+            actor.private_pem,
+        )
         head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-        out.append(f"POST {path} HTTP/1.1\r\n{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        out.append(
+            f"POST {path} HTTP/1.1\r\n{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
+        )
     return out
 
 
@@ -131,7 +140,9 @@ class Signer:
             processes, initializer=_init_signer, initargs=(actors, templates)
         )
 
-    def sign(self, count: int, tag: str, host: str, path: str = "/inbox", seed: int = 1) -> tuple[list[bytes], float]:
+    def sign(
+        self, count: int, tag: str, host: str, path: str = "/inbox", seed: int = 1
+    ) -> tuple[list[bytes], float]:
         """Return `count` requests spread evenly over the actors, shuffled; and seconds spent."""
         started = time.perf_counter()
         per, extra = divmod(count, len(self.actors))
@@ -140,7 +151,9 @@ class Signer:
             n = per + (1 if index < extra else 0)
             for start in range(0, n, 200):
                 tasks.append((index, tag, start, min(200, n - start), host, path))
-        requests: list[bytes] = [r for batch in self.pool.imap_unordered(_sign_batch, tasks) for r in batch]
+        requests: list[bytes] = [
+            r for batch in self.pool.imap_unordered(_sign_batch, tasks) for r in batch
+        ]
         random.Random(seed).shuffle(requests)
         return requests, time.perf_counter() - started
 
@@ -163,6 +176,7 @@ def write_pool(requests: list[bytes], prefix: Path, threads: int, extra_header: 
 
 
 # --- wrk ----------------------------------------------------------------------------------
+
 
 def group_cpu(pgid: int) -> float:
     """CPU seconds (user + system) used so far by the live processes of a process group."""
@@ -207,15 +221,37 @@ class LoadResult:
         return self.accepted / self.seconds if self.seconds else 0.0
 
 
-def run_wrk(url: str, prefix: Path, mode: str, threads: int, connections: int, seconds: float,
-            server_group: int | None = None) -> LoadResult:
+def run_wrk(
+    url: str,
+    prefix: Path,
+    mode: str,
+    threads: int,
+    connections: int,
+    seconds: float,
+    server_group: int | None = None,
+) -> LoadResult:
     """Replay a written pool with wrk. `once`: until every request is answered (at most
     `seconds`); `loop`: for `seconds`. Raises if wrk cannot run. With `server_group`, the
     CPU time of that process group during the run is measured too."""
     server_before = group_cpu(server_group) if server_group else 0.0
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
-               "--timeout", "30s", "-s", str(LUA), url, "--", str(prefix), mode]
+    command = [
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{max(1, round(seconds))}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(LUA),
+        url,
+        "--",
+        str(prefix),
+        mode,
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     finished, result, lines = 0, None, []
     assert process.stdout is not None
@@ -230,14 +266,33 @@ def run_wrk(url: str, prefix: Path, mode: str, threads: int, connections: int, s
     process.wait(30)
     children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     server_cpu = group_cpu(server_group) - server_before if server_group else 0.0
-    client_cpu = (children_after.ru_utime + children_after.ru_stime
-                  - children_before.ru_utime - children_before.ru_stime)
+    client_cpu = (
+        children_after.ru_utime
+        + children_after.ru_stime
+        - children_before.ru_utime
+        - children_before.ru_stime
+    )
     if result is None:
         raise RuntimeError("wrk gave no result:\n" + "".join(lines[-20:]))
     seconds_taken = result["elapsed"] if mode == "once" else result["wrk_duration"]
-    errors = result["connect_errors"] + result["read_errors"] + result["write_errors"] + result["timeouts"]
-    return LoadResult(result["responses"], result["accepted"], result["other"], result["other_status"],
-                      seconds_taken, result["p50_ms"], result["p99_ms"], errors, server_cpu, client_cpu)
+    errors = (
+        result["connect_errors"]
+        + result["read_errors"]
+        + result["write_errors"]
+        + result["timeouts"]
+    )
+    return LoadResult(
+        result["responses"],
+        result["accepted"],
+        result["other"],
+        result["other_status"],
+        seconds_taken,
+        result["p50_ms"],
+        result["p99_ms"],
+        errors,
+        server_cpu,
+        client_cpu,
+    )
 
 
 def loadavg() -> str:

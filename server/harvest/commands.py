@@ -40,20 +40,42 @@ def dump_command(fmt: str, compress: bool, since: str | None) -> None:
         raise click.ClickException(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     since_date = parse_since(since) if since else None
     _require_initialised()
+    _ensure_records()
     out = sys.stdout.buffer
     total = dumps.count_records(since_date)
     show = sys.stderr.isatty()
-    with click.progressbar(length=total, label="Dumping", file=sys.stderr) if show else _Quiet() as bar:
+    with (
+        click.progressbar(length=total, label="Dumping", file=sys.stderr)
+        if show
+        else _Quiet() as bar
+    ):
         if fmt == "nt":
             dumps.write_ntriples(out, since_date, bar.update, compress=compress)
             out.flush()
             return
-        sink = gzip.GzipFile(fileobj=out, mode="wb", compresslevel=dumps.GZIP_LEVEL, mtime=0) if compress else out
+        sink = (
+            gzip.GzipFile(fileobj=out, mode="wb", compresslevel=dumps.GZIP_LEVEL, mtime=0)
+            if compress
+            else out
+        )
         writer = dumps.write_turtle if fmt == "ttl" else dumps.write_jsonld
         writer(sink, since_date, bar.update)  # type: ignore[arg-type]
         if compress:
             sink.close()
     out.flush()
+
+
+def _ensure_records() -> None:
+    """Render every record once on a node that predates them (the worker would do it too)."""
+    from sqlalchemy import select
+
+    from server.extensions import db
+    from server.harvest.rebuild import rebuild_all
+    from server.models.harvest import HarvestRecord
+
+    query = select(HarvestRecord.id).where(HarvestRecord.kind == "scheme").limit(1)
+    if db.session.scalar(query) is None:
+        rebuild_all()
 
 
 class _Quiet:

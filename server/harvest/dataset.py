@@ -198,7 +198,9 @@ def render_theme(theme: Theme, base_url: str) -> Rendered:
 def render_territory(territory: Territory) -> Rendered:
     """Render a territory."""
     return _rendered(
-        territory.to_object().to_jsonld(), "territory", territory.id,
+        territory.to_object().to_jsonld(),
+        "territory",
+        territory.id,
         local=territory.origin is None,
     )
 

@@ -51,7 +51,9 @@ def item_dc(item: Item, identifier: str, node_name: str) -> str:
     parts += [_element("contributor", org) for org in item.organisations or [] if item.authors]
     if item.published_at:
         parts.append(_element("date", item.published_at.date().isoformat()))
-    kind_type = _DCMI_TYPES.get(item.resource_type or "", "Text") if item.kind == "resource" else "Text"
+    kind_type = (
+        _DCMI_TYPES.get(item.resource_type or "", "Text") if item.kind == "resource" else "Text"
+    )
     parts.append(_element("type", kind_type))
     parts.append(_element("type", item.kind))
     parts.append(_element("identifier", identifier))

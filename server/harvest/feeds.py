@@ -80,7 +80,8 @@ def atom(feed: Feed, languages: list[str]) -> str:
         f"<updated>{_iso(feed.updated)}</updated>",
         f'<link rel="self" type="application/atom+xml" href={xml_attr(feed.self_url)}/>',
         f'<link rel="alternate" type="text/html" href={xml_attr(feed.page_url)}/>',
-        f"<author><name>{xml_text(feed.author)}</name><uri>{xml_text(feed.base_url + '/')}</uri></author>",
+        f"<author><name>{xml_text(feed.author)}</name>"
+        f"<uri>{xml_text(feed.base_url + '/')}</uri></author>",
         "<generator>transition-commons</generator>",
     ]
     for item in feed.items:

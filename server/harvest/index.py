@@ -96,11 +96,22 @@ def _start_owner(app: Flask, name: str) -> None:
         # Run as a script, not `-m server.harvest.owner`: the owner needs neither Flask nor
         # our models, and skipping their imports starts it a second sooner.
         command = [
-            sys.executable, str(Path(__file__).with_name("owner.py")), "--socket", name,
-            "--parent", str(os.getpid()), "--slots", str(lim.slots),
-            "--queue-wait", str(lim.queue_wait), "--memory-mb", str(lim.memory_mb),
+            sys.executable,
+            str(Path(__file__).with_name("owner.py")),
+            "--socket",
+            name,
+            "--parent",
+            str(os.getpid()),
+            "--slots",
+            str(lim.slots),
+            "--queue-wait",
+            str(lim.queue_wait),
+            "--memory-mb",
+            str(lim.memory_mb),
         ]
-        _started[name] = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, close_fds=True)
+        _started[name] = subprocess.Popen(
+            command, env=env, stdin=subprocess.DEVNULL, close_fds=True
+        )
 
 
 def _exchange(name: str, request: dict, timeout: float) -> tuple[dict, bytes]:
@@ -136,8 +147,12 @@ def query(app: Flask, text: str, select_format: str, graph_format: str) -> Answe
     """Run a query in the index process and return its answer."""
     lim = limits(app)
     request = {
-        "op": "query", "query": text, "select_format": select_format,
-        "graph_format": graph_format, "timeout": lim.timeout, "max_rows": lim.max_rows,
+        "op": "query",
+        "query": text,
+        "select_format": select_format,
+        "graph_format": graph_format,
+        "timeout": lim.timeout,
+        "max_rows": lim.max_rows,
         "max_bytes": lim.max_bytes,
     }
     waited_until = time.monotonic() + LOAD_WAIT
@@ -148,13 +163,20 @@ def query(app: Flask, text: str, select_format: str, graph_format: str) -> Answe
         except (EOFError, OSError, ValueError):
             # The owner cut the connection: it killed the query at the time limit.
             if time.monotonic() - started >= lim.timeout * 0.9:
-                return Answer("timeout", message=f"the query ran past the time limit of {lim.timeout:g} s")
-            return Answer("failed", message="its process ended early; it most likely needed more memory than allowed")
+                return Answer(
+                    "timeout", message=f"the query ran past the time limit of {lim.timeout:g} s"
+                )
+            return Answer(
+                "failed",
+                message="its process ended early; it most likely needed more memory than allowed",
+            )
         status = header.get("status", "failed")
         if status == "loading" and time.monotonic() < waited_until:
             time.sleep(0.1)
             continue
-        return Answer(status, header.get("content_type", "text/plain"), body, header.get("message", ""))
+        return Answer(
+            status, header.get("content_type", "text/plain"), body, header.get("message", "")
+        )
 
 
 def status(app: Flask, start: bool = True) -> dict:

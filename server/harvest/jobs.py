@@ -83,7 +83,10 @@ def run_harvest(app: Flask) -> int:
     """Do one bounded pass of harvest upkeep; return how much work was done."""
     done = 0
     state = _read_state(app)
-    if db.session.scalar(select(HarvestRecord.id).where(HarvestRecord.kind == "scheme").limit(1)) is None:
+    if (
+        db.session.scalar(select(HarvestRecord.id).where(HarvestRecord.kind == "scheme").limit(1))
+        is None
+    ):
         log.info("no harvest records yet: rendering every resource")
         done += rebuild_all() + 1
     rescan = db.session.scalar(

@@ -18,6 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from server.extensions import db
 from server.harvest.dublincore import OAI_DC_NS, OAI_DC_SCHEMA, xml_attr, xml_text
@@ -25,10 +26,14 @@ from server.models import Theme, utcnow
 from server.models.harvest import HarvestRecord, HarvestSet
 
 PAGE = 100
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # earliestDatestamp of a repository still empty
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 FORMATS = {
     "oai_dc": (OAI_DC_SCHEMA, OAI_DC_NS),
-    "rdf": ("http://www.openarchives.org/OAI/2.0/rdf.xsd", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+    "rdf": (
+        "http://www.openarchives.org/OAI/2.0/rdf.xsd",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    ),
 }
 ARGUMENTS: dict[str, tuple[set[str], set[str]]] = {  # verb -> (required, optional)
     "Identify": (set(), set()),
@@ -38,7 +43,11 @@ ARGUMENTS: dict[str, tuple[set[str], set[str]]] = {  # verb -> (required, option
     "ListIdentifiers": ({"metadataPrefix"}, {"from", "until", "set", "resumptionToken"}),
     "ListRecords": ({"metadataPrefix"}, {"from", "until", "set", "resumptionToken"}),
 }
-KIND_SETS = {"experience": "Experiences", "principle": "Guiding principles", "resource": "Resources"}
+KIND_SETS = {
+    "experience": "Experiences",
+    "principle": "Guiding principles",
+    "resource": "Resources",
+}
 
 
 class OAIError(Exception):
@@ -76,7 +85,9 @@ def parse_date(value: str, name: str, end: bool = False) -> tuple[datetime, str]
             return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC), "second"
     except ValueError:
         pass
-    raise OAIError("badArgument", f"{name} must be YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ, not {value!r}")
+    raise OAIError(
+        "badArgument", f"{name} must be YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ, not {value!r}"
+    )
 
 
 def handle(args: dict[str, list[str]], repo: Repository) -> str:
@@ -133,14 +144,16 @@ def _items():  # noqa: ANN202 - a Select over item records
 
 
 def identify(params: dict[str, str], repo: Repository) -> str:
-    earliest = db.session.scalar(select(func.min(HarvestRecord.datestamp)).where(HarvestRecord.kind == "item"))
+    earliest = db.session.scalar(
+        select(func.min(HarvestRecord.datestamp)).where(HarvestRecord.kind == "item")
+    )
     return (
         "<Identify>"
         f"<repositoryName>{xml_text(repo.name)}</repositoryName>"
         f"<baseURL>{xml_text(repo.endpoint)}</baseURL>"
         "<protocolVersion>2.0</protocolVersion>"
         f"<adminEmail>{xml_text(repo.admin_email)}</adminEmail>"
-        f"<earliestDatestamp>{_stamp(earliest or datetime(2000, 1, 1, tzinfo=UTC))}</earliestDatestamp>"
+        f"<earliestDatestamp>{_stamp(earliest or EPOCH)}</earliestDatestamp>"
         "<deletedRecord>persistent</deletedRecord>"
         f"<granularity>{GRANULARITY}</granularity>"
         "</Identify>"
@@ -202,39 +215,58 @@ def _metadata(record: HarvestRecord, prefix: str) -> str:
 
 def _check_prefix(prefix: str) -> None:
     if prefix not in FORMATS:
-        raise OAIError("cannotDisseminateFormat", f"metadataPrefix must be one of {', '.join(FORMATS)}")
+        raise OAIError(
+            "cannotDisseminateFormat", f"metadataPrefix must be one of {', '.join(FORMATS)}"
+        )
 
 
 def get_record(params: dict[str, str], repo: Repository) -> str:
     _check_prefix(params["metadataPrefix"])
     record = _record(params["identifier"])
-    return f"<GetRecord><record>{_header(record)}{_metadata(record, params['metadataPrefix'])}</record></GetRecord>"
+    metadata = _metadata(record, params["metadataPrefix"])
+    return f"<GetRecord><record>{_header(record)}{metadata}</record></GetRecord>"
 
 
 def _encode(state: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode().rstrip("=")
+    return (
+        base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode())
+        .decode()
+        .rstrip("=")
+    )
 
 
 def _decode(token: str) -> dict[str, Any]:
     try:
         padded = token + "=" * (-len(token) % 4)
         state = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(state, dict) or not isinstance(state.get("a"), int) or not isinstance(state.get("p"), str):
+        if (
+            not isinstance(state, dict)
+            or not isinstance(state.get("a"), int)
+            or not isinstance(state.get("p"), str)
+        ):
             raise ValueError("not a token")
         for key in ("s", "f", "u"):
             if state.get(key) is not None and not isinstance(state[key], str):
                 raise ValueError("not a token")
         return state
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise OAIError("badResumptionToken", "the resumptionToken is not one this repository issued") from exc
+        raise OAIError(
+            "badResumptionToken", "the resumptionToken is not one this repository issued"
+        ) from exc
 
 
 def _listing(params: dict[str, str], verb: str) -> str:
     if "resumptionToken" in params:
         state = _decode(params["resumptionToken"])
     else:
-        state = {"p": params["metadataPrefix"], "s": params.get("set"), "f": params.get("from"),
-                 "u": params.get("until"), "a": 0, "c": 0}
+        state = {
+            "p": params["metadataPrefix"],
+            "s": params.get("set"),
+            "f": params.get("from"),
+            "u": params.get("until"),
+            "a": 0,
+            "c": 0,
+        }
     _check_prefix(state["p"])
     query = _items()
     granularities = set()
@@ -255,7 +287,17 @@ def _listing(params: dict[str, str], verb: str) -> str:
             HarvestRecord.id.in_(select(HarvestSet.record_id).where(HarvestSet.spec == state["s"]))
         )
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(db.session.scalars(query.where(HarvestRecord.id > state["a"]).order_by(HarvestRecord.id).limit(PAGE + 1)))
+    # Read only the column the format needs: a record's other renderings are kilobytes.
+    unused = [
+        HarvestRecord.jsonld,
+        HarvestRecord.ntriples if state["p"] == "oai_dc" else HarvestRecord.dc,
+    ]
+    if verb == "ListIdentifiers":
+        unused = [HarvestRecord.jsonld, HarvestRecord.ntriples, HarvestRecord.dc]
+    page_query = (
+        query.where(HarvestRecord.id > state["a"]).order_by(HarvestRecord.id).limit(PAGE + 1)
+    )
+    rows = list(db.session.scalars(page_query.options(*(defer(column) for column in unused))))
     if not rows and not state.get("c"):
         raise OAIError("noRecordsMatch", "no record matches these arguments")
     page, more = rows[:PAGE], len(rows) > PAGE
@@ -266,7 +308,8 @@ def _listing(params: dict[str, str], verb: str) -> str:
         body = "".join(_header(r) for r in page)
     if more:
         token = _encode({**state, "a": page[-1].id, "c": cursor + len(page)})
-        body += f'<resumptionToken completeListSize="{total}" cursor="{cursor}">{token}</resumptionToken>'
+        body += f'<resumptionToken completeListSize="{total}" cursor="{cursor}">{token}'
+        body += "</resumptionToken>"
     elif "resumptionToken" in params:
         body += f'<resumptionToken completeListSize="{total}" cursor="{cursor}"/>'
     return f"<{verb}>{body}</{verb}>"
@@ -295,5 +338,6 @@ def admin_email(base_url: str, configured: str | None) -> str:
     if configured:
         return configured
     host = base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    return f"webmaster@{host if '.' in host and not host.replace('.', '').isdigit() else 'localhost.localdomain'}"
-
+    if "." not in host or host.replace(".", "").isdigit():
+        host = "localhost.localdomain"  # an IP address or a bare name is no mail domain
+    return f"webmaster@{host}"

@@ -51,7 +51,9 @@ def _sibling(name: str) -> Any:
     """Import a sibling module; without the `server` package when run as a script (faster)."""
     if __package__:
         return importlib.import_module(f"{__package__}.{name}")
-    spec = importlib.util.spec_from_file_location(f"_commons_{name}", Path(__file__).with_name(f"{name}.py"))
+    spec = importlib.util.spec_from_file_location(
+        f"_commons_{name}", Path(__file__).with_name(f"{name}.py")
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -191,8 +193,11 @@ class Owner:
             raise
         try:
             media_type, body = results.run(
-                self.data.store, request["query"], request.get("select_format", "json"),
-                request.get("graph_format", "turtle"), int(request.get("max_rows", 10000)),
+                self.data.store,
+                request["query"],
+                request.get("select_format", "json"),
+                request.get("graph_format", "turtle"),
+                int(request.get("max_rows", 10000)),
             )
             if len(body) > int(request.get("max_bytes", 1 << 26)):
                 raise results.TooManyResults("the results are larger than the configured cap")
@@ -231,8 +236,15 @@ class Owner:
             _safe_reply(conn, {"status": "loading", "loaded": self.data.loaded})
         elif op == "ping":
             self.catch_up()
-            _safe_reply(conn, {"status": "ready", "triples": len(self.data.store),
-                               "floor": self.data.cursor.floor, "workers": len(self.workers)})
+            _safe_reply(
+                conn,
+                {
+                    "status": "ready",
+                    "triples": len(self.data.store),
+                    "floor": self.data.cursor.floor,
+                    "workers": [w.pid for w in self.workers],
+                },
+            )
         else:
             self.queue.append(Job(conn, request, time.monotonic()))
 
@@ -338,7 +350,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queue-wait", type=float, default=0.5)
     parser.add_argument("--memory-mb", type=int, default=1024)
     args = parser.parse_args(argv)
-    if not __package__ and sys.path and Path(sys.path[0]).resolve() == Path(__file__).parent.resolve():
+    if (
+        not __package__
+        and sys.path
+        and Path(sys.path[0]).resolve() == Path(__file__).parent.resolve()
+    ):
         del sys.path[0]  # run as a script: our folder must not shadow top-level modules
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:

@@ -35,7 +35,9 @@ def _sync_items(ids: list[int], ctx: Context, progress: Progress | None = None) 
     """Render items by id in batches, committing each; return the graphs now published."""
     published: set[str] = set()
     for chunk in _chunks(ids, BATCH):
-        items = list(db.session.scalars(dataset.with_relations(select(Item).where(Item.id.in_(chunk)))))
+        items = list(
+            db.session.scalars(dataset.with_relations(select(Item).where(Item.id.in_(chunk))))
+        )
         graphs = {dataset.harvest_iri(item, ctx.base_url): item for item in items}
         records = records_for(list(graphs))
         for graph, item in graphs.items():

@@ -93,7 +93,9 @@ def _collect(session: Session, _context: Any) -> None:
 def _render_pending(session: Session) -> None:
     # The commit's own flush comes after this hook: flush first so that changes made
     # since the last flush are collected too.
-    if not has_app_context() or not (session.info.get(_KEY) or session.new or session.dirty or session.deleted):
+    if not has_app_context() or not (
+        session.info.get(_KEY) or session.new or session.dirty or session.deleted
+    ):
         return
     for _ in range(5):  # rendering loads rows, which may flush more changes to collect
         session.flush()
@@ -183,7 +185,9 @@ def _dependants(column: Any, ids: set[int], ctx: Context) -> None:
 
 def _stale(*conditions: Any) -> None:
     db.session.execute(
-        update(HarvestRecord).where(*conditions, HarvestRecord.deleted.is_(False)).values(stale=True)
+        update(HarvestRecord)
+        .where(*conditions, HarvestRecord.deleted.is_(False))
+        .values(stale=True)
     )
 
 

@@ -68,7 +68,9 @@ def check_query(query: str) -> None:
         raise QueryRefused("SERVICE is not allowed: this endpoint does not query other hosts")
 
 
-def run(store: ox.Store, query: str, select_format: str, graph_format: str, max_rows: int) -> tuple[str, bytes]:
+def run(
+    store: ox.Store, query: str, select_format: str, graph_format: str, max_rows: int
+) -> tuple[str, bytes]:
     """Run a query on the union of all graphs; return (media type, body)."""
     check_query(query)
     result = store.query(query, use_default_graph_as_union=True)
@@ -138,7 +140,11 @@ def _json_term(term: Any) -> dict[str, str]:
 
 def _select_json(names: list[str], rows: list[Any]) -> bytes:
     bindings = [
-        {name: _json_term(term) for name, term in zip(names, _values(names, row), strict=True) if term is not None}
+        {
+            name: _json_term(term)
+            for name, term in zip(names, _values(names, row), strict=True)
+            if term is not None
+        }
         for row in rows
     ]
     doc = {"head": {"vars": names}, "results": {"bindings": bindings}}
@@ -154,7 +160,8 @@ def _xml_term(term: Any) -> str:
         if term.language:
             return f"<literal xml:lang={quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
         if term.datatype.value != XSD_STRING:
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
+            datatype = quoteattr(term.datatype.value)
+            return f"<literal datatype={datatype}>{_xml_text(term.value)}</literal>"
         return f"<literal>{_xml_text(term.value)}</literal>"
     return f"<literal>{_xml_text(str(term))}</literal>"
 

@@ -48,8 +48,7 @@ def count_urls(base_url: str) -> int:
 def urls(base_url: str, offset: int = 0, limit: int = MAX_URLS) -> Iterator[Url]:
     """Yield `limit` URLs from `offset`, in the sitemap's fixed order."""
     fixed = _fixed_urls(base_url)
-    for url in fixed[offset : offset + limit]:
-        yield url
+    yield from fixed[offset : offset + limit]
     taken = max(0, min(limit, len(fixed) - offset))
     query = _items_query().offset(max(0, offset - len(fixed))).limit(limit - taken)
     for kind, slug, updated in db.session.execute(query.execution_options(yield_per=2000)):

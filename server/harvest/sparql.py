@@ -33,11 +33,21 @@ _GRAPH_TYPES = {
     "text/plain": "nt",
 }
 _NAMES = {  # `format`/`output` values -> (select format, graph format)
-    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None),
-    "tsv": ("tsv", None), "turtle": (None, "turtle"), "ttl": (None, "turtle"),
-    "n3": (None, "turtle"), "nt": (None, "nt"), "ntriples": (None, "nt"),
-    "n-triples": (None, "nt"), "json-ld": (None, "jsonld"), "jsonld": (None, "jsonld"),
-    "rdf+xml": (None, "rdfxml"), "rdfxml": (None, "rdfxml"), "rdf": (None, "rdfxml"),
+    "json": ("json", "jsonld"),
+    "xml": ("xml", "rdfxml"),
+    "csv": ("csv", None),
+    "tsv": ("tsv", None),
+    "turtle": (None, "turtle"),
+    "ttl": (None, "turtle"),
+    "n3": (None, "turtle"),
+    "nt": (None, "nt"),
+    "ntriples": (None, "nt"),
+    "n-triples": (None, "nt"),
+    "json-ld": (None, "jsonld"),
+    "jsonld": (None, "jsonld"),
+    "rdf+xml": (None, "rdfxml"),
+    "rdfxml": (None, "rdfxml"),
+    "rdf": (None, "rdfxml"),
 }
 
 

@@ -30,14 +30,31 @@ IANA = "http://www.iana.org/assignments/media-types/"
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 LANGUAGES = {
-    "fr": "FRA", "en": "ENG", "de": "DEU", "es": "SPA", "it": "ITA", "nl": "NLD", "pt": "POR",
-    "ca": "CAT", "br": "BRE", "eu": "EUS", "oc": "OCI", "pl": "POL", "ro": "RON", "el": "ELL",
+    "fr": "FRA",
+    "en": "ENG",
+    "de": "DEU",
+    "es": "SPA",
+    "it": "ITA",
+    "nl": "NLD",
+    "pt": "POR",
+    "ca": "CAT",
+    "br": "BRE",
+    "eu": "EUS",
+    "oc": "OCI",
+    "pl": "POL",
+    "ro": "RON",
+    "el": "ELL",
 }
 VOCABULARIES = (
-    "https://www.w3.org/ns/activitystreams#", COMMONS_NS, "https://schema.org/",
-    "http://purl.org/dc/terms/", "http://www.w3.org/2004/02/skos/core#",
-    "http://www.w3.org/ns/prov#", "http://www.w3.org/2003/01/geo/wgs84_pos#",
-    "http://creativecommons.org/ns#", "http://joinmastodon.org/ns#",
+    "https://www.w3.org/ns/activitystreams#",
+    COMMONS_NS,
+    "https://schema.org/",
+    "http://purl.org/dc/terms/",
+    "http://www.w3.org/2004/02/skos/core#",
+    "http://www.w3.org/ns/prov#",
+    "http://www.w3.org/2003/01/geo/wgs84_pos#",
+    "http://creativecommons.org/ns#",
+    "http://joinmastodon.org/ns#",
 )
 # dump format -> (title, IANA media type of the data, EU file type, compressed?)
 DUMPS: dict[str, tuple[str, str, str, bool]] = {
@@ -56,8 +73,16 @@ class _Builder:
     def __init__(self, base_url: str) -> None:
         self.base = base_url
         self.graph = Graph(bind_namespaces="none")
-        for prefix, ns in (("dcat", DCAT), ("dct", DCT), ("void", VOID), ("foaf", FOAF),
-                           ("skos", SKOS), ("spdx", SPDX), ("sd", SD), ("xsd", XSD)):
+        for prefix, ns in (
+            ("dcat", DCAT),
+            ("dct", DCT),
+            ("void", VOID),
+            ("foaf", FOAF),
+            ("skos", SKOS),
+            ("spdx", SPDX),
+            ("sd", SD),
+            ("xsd", XSD),
+        ):
             self.graph.bind(prefix, ns)
 
     def ref(self, fragment: str) -> URIRef:
@@ -92,7 +117,9 @@ def describe(base_url: str, manifest: dict[str, Any]) -> Graph:
     }
     modified = Literal(manifest["generated_at"], datatype=XSD.dateTime)
     odbl = b.typed(ODBL_1, DCT.LicenseDocument)
-    languages = [b.typed(EU_LANGUAGE + LANGUAGES[lang], DCT.LinguisticSystem) for lang in _languages(node)]
+    languages = [
+        b.typed(EU_LANGUAGE + LANGUAGES[lang], DCT.LinguisticSystem) for lang in _languages(node)
+    ]
     home = b.typed(f"{base_url}/", FOAF.Document)
 
     publisher = URIRef(f"{base_url}/actor")
@@ -154,7 +181,9 @@ def _examples() -> list[str]:
 
 
 def _themes_and_places(b: _Builder, data: URIRef, scheme: URIRef) -> None:
-    for theme in db.session.scalars(select(Theme).where(Theme.origin.is_(None)).order_by(Theme.slug)):
+    for theme in db.session.scalars(
+        select(Theme).where(Theme.origin.is_(None)).order_by(Theme.slug)
+    ):
         concept = b.typed(theme.iri, SKOS.Concept)
         b.texts(concept, SKOS.prefLabel, theme.pref_label)
         b.add(concept, SKOS.inScheme, scheme)
@@ -183,7 +212,9 @@ def _file_type(b: _Builder, name: str) -> URIRef:
     return b.typed(FILE_TYPE + name, DCT.MediaTypeOrExtent)
 
 
-def _distribution(b: _Builder, data: URIRef, key: str, title: str, url: str, odbl: URIRef) -> URIRef:
+def _distribution(
+    b: _Builder, data: URIRef, key: str, title: str, url: str, odbl: URIRef
+) -> URIRef:
     dist = b.ref(key)
     b.add(data, DCAT.distribution, dist)
     b.add(dist, RDF.type, DCAT.Distribution)
@@ -193,7 +224,9 @@ def _distribution(b: _Builder, data: URIRef, key: str, title: str, url: str, odb
     return dist
 
 
-def _distributions(b: _Builder, data: URIRef, odbl: URIRef, manifest: dict[str, Any], modified: Literal) -> None:
+def _distributions(
+    b: _Builder, data: URIRef, odbl: URIRef, manifest: dict[str, Any], modified: Literal
+) -> None:
     for fmt, (title, media_type, file_type, compressed) in DUMPS.items():
         info = manifest["files"][fmt]
         url = f"{b.base}/dumps/{info['name']}"
@@ -220,8 +253,12 @@ def _distributions(b: _Builder, data: URIRef, odbl: URIRef, manifest: dict[str, 
             b.add(dist, DCAT.mediaType, _media_type(b, media_type))
         b.add(dist, DCT.format, _file_type(b, file_type))
     outbox = _distribution(
-        b, data, "outbox", "ActivityStreams outbox: every change, deletions as Tombstones",
-        f"{b.base}/actor/outbox", odbl,
+        b,
+        data,
+        "outbox",
+        "ActivityStreams outbox: every change, deletions as Tombstones",
+        f"{b.base}/actor/outbox",
+        odbl,
     )
     b.add(outbox, DCAT.mediaType, _media_type(b, "application/activity+json"))
     b.add(outbox, DCT.conformsTo, b.typed(ACTIVITYPUB, DCT.Standard))
@@ -256,8 +293,16 @@ def service_description(base_url: str) -> Graph:
     g.add((service, SD.endpoint, service))
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     g.add((service, SD.feature, SD.UnionDefaultGraph))
-    for fmt in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
-                "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+    for fmt in (
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "RDF_XML",
+    ):
         g.add((service, SD.resultFormat, URIRef(f"http://www.w3.org/ns/formats/{fmt}")))
     description = BNode("dataset")
     g.add((service, SD.defaultDataset, description))

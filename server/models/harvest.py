@@ -27,9 +27,7 @@ RECORD_KINDS = ("item", "theme", "territory", "scheme")
 class HarvestRecord(db.Model):
     """One harvestable resource as published: RDF, sets, datestamp, or a tombstone."""
 
-    __table_args__ = (
-        Index("ix_harvest_record_kind_datestamp", "kind", "datestamp"),
-    )
+    __table_args__ = (Index("ix_harvest_record_kind_datestamp", "kind", "datestamp"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The resource's IRI in the dataset (a federated copy's local address).

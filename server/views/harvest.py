@@ -43,7 +43,9 @@ def _base_url() -> str:
     return current_app.config["SETTINGS"].base_url
 
 
-def _conditional(body: str | bytes, content_type: str, last_modified: datetime | None = None) -> Response:
+def _conditional(
+    body: str | bytes, content_type: str, last_modified: datetime | None = None
+) -> Response:
     """Answer with an ETag (and Last-Modified when known); 304 when the client has it."""
     data = body.encode() if isinstance(body, str) else body
     response = Response(data, content_type=content_type)
@@ -70,7 +72,6 @@ def void_description() -> Response:
     return _rdf(void.describe(_base_url(), manifest))
 
 
-
 @bp.get("/dumps/<any('dataset.nt', 'dataset.nt.gz', 'dataset.ttl', 'dataset.jsonld'):name>")
 def dump(name: str) -> Response:
     """Serve a snapshot file: the bytes the DCAT description's size and checksum describe."""
@@ -78,10 +79,17 @@ def dump(name: str) -> Response:
     fmt = next(key for key, (file_name, _) in dumps.FILES.items() if file_name == name)
     info = manifest["files"][fmt]
     path = dumps.snapshot_path(manifest, fmt)
-    generated = datetime.strptime(manifest["generated_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    generated = datetime.strptime(manifest["generated_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=UTC
+    )
     response = send_file(
-        path, mimetype=info["media_type"], conditional=True, etag=info["sha256"],
-        last_modified=generated, max_age=60, download_name=name,
+        path,
+        mimetype=info["media_type"],
+        conditional=True,
+        etag=info["sha256"],
+        last_modified=generated,
+        max_age=60,
+        download_name=name,
     )
     response.headers["Content-Disposition"] = f'inline; filename="{name}"'
     return response
@@ -120,8 +128,10 @@ def sparql() -> Response | tuple[str, int]:
 def _failure(answer: index.Answer) -> tuple[int, str]:
     lim = index.limits(current_app)
     if answer.status == "timeout":
-        return 400, (f"Query timed out: it ran past the time limit of {lim.timeout:g} s and was "
-                     "stopped. Narrow it (fewer patterns, a LIMIT) and try again.")
+        return 400, (
+            f"Query timed out: it ran past the time limit of {lim.timeout:g} s and was "
+            "stopped. Narrow it (fewer patterns, a LIMIT) and try again."
+        )
     if answer.status == "busy":
         return 503, "The SPARQL endpoint is busy with other queries: retry in a few seconds."
     if answer.status == "loading":
@@ -133,7 +143,9 @@ def _failure(answer: index.Answer) -> tuple[int, str]:
     return 503, f"The query could not be answered: {answer.message}"
 
 
-def _sparql_error(choice: protocol.Choice, status: int, message: str, query: str = "") -> Response | tuple[str, int]:
+def _sparql_error(
+    choice: protocol.Choice, status: int, message: str, query: str = ""
+) -> Response | tuple[str, int]:
     if choice.html:
         return _form(query, error=message), status
     response = Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
@@ -147,7 +159,9 @@ def _form(query: str, answer: index.Answer | None = None, error: str = "") -> st
     if answer is not None and answer.content_type.startswith("application/sparql-results+json"):
         doc = json.loads(answer.body)
         names = doc.get("head", {}).get("vars", [])
-        rows = [[b.get(n) for n in names] for b in doc.get("results", {}).get("bindings", [])[:1000]]
+        rows = [
+            [b.get(n) for n in names] for b in doc.get("results", {}).get("bindings", [])[:1000]
+        ]
         table = {"names": names, "rows": rows, "boolean": doc.get("boolean")}
     elif answer is not None:
         graph_text = answer.body.decode(errors="replace")
@@ -158,8 +172,12 @@ def _form(query: str, answer: index.Answer | None = None, error: str = "") -> st
         "} GROUP BY ?theme ORDER BY DESC(?experiences)"
     )
     return render_template(
-        "harvest/sparql.html", query=query or example, table=table, graph_text=graph_text,
-        error=error, limits=index.limits(current_app),
+        "harvest/sparql.html",
+        query=query or example,
+        table=table,
+        graph_text=graph_text,
+        error=error,
+        limits=index.limits(current_app),
     )
 
 
@@ -175,8 +193,9 @@ def oai_pmh() -> Response:
     repo = oai.Repository(
         base_url=_base_url(),
         name=node.name or settings.node_name or _base_url(),
-        admin_email=oai.admin_email(_base_url(), current_app.config.get("CONTACT_EMAIL")
-                                    or _env("COMMONS_CONTACT_EMAIL")),
+        admin_email=oai.admin_email(
+            _base_url(), current_app.config.get("CONTACT_EMAIL") or _env("COMMONS_CONTACT_EMAIL")
+        ),
     )
     body = oai.handle({key: args.getlist(key) for key in args}, repo)
     return Response(body, content_type=XML)
@@ -195,8 +214,14 @@ def _feed(fmt: str, title: str, page: str, items: list[Item]) -> Response:
     name = node.name or current_app.config["SETTINGS"].node_name or _base_url()
     description = pick(node.description, languages) or title
     feed = feeds.Feed(
-        title=title, description=description, page_url=page, self_url=request.base_url,
-        language=languages[0], base_url=_base_url(), author=name, items=items,
+        title=title,
+        description=description,
+        page_url=page,
+        self_url=request.base_url,
+        language=languages[0],
+        base_url=_base_url(),
+        author=name,
+        items=items,
     )
     if fmt == "atom":
         body, content_type = feeds.atom(feed, languages), "application/atom+xml; charset=utf-8"
@@ -222,8 +247,10 @@ def theme_feed(slug: str, fmt: str) -> Response:
     """The latest items about one theme."""
     theme = Theme.by_slug(slug) or abort(404)
     languages = NodeSettings.get().languages or ["fr", "en"]
-    items = feeds.latest(Item.id.in_(_ids(item_theme.c.item_id, item_theme.c.theme_id == theme.id)),
-                         local_only=_local_only())
+    items = feeds.latest(
+        Item.id.in_(_ids(item_theme.c.item_id, item_theme.c.theme_id == theme.id)),
+        local_only=_local_only(),
+    )
     return _feed(fmt, theme.label(languages), f"{_base_url()}/themes/{slug}", items)
 
 
@@ -233,7 +260,9 @@ def territory_feed(slug: str, fmt: str) -> Response:
     place = Territory.by_slug(slug) or abort(404)
     languages = NodeSettings.get().languages or ["fr", "en"]
     condition = item_territory.c.territory_id == place.id
-    items = feeds.latest(Item.id.in_(_ids(item_territory.c.item_id, condition)), local_only=_local_only())
+    items = feeds.latest(
+        Item.id.in_(_ids(item_territory.c.item_id, condition)), local_only=_local_only()
+    )
     return _feed(fmt, place.label(languages), f"{_base_url()}/territories/{slug}", items)
 
 
@@ -264,4 +293,3 @@ def sitemap_page(number: int) -> Response:
         abort(404)
     entries = sitemap.urls(base, (number - 1) * sitemap.MAX_URLS, sitemap.MAX_URLS)
     return Response(stream_with_context(sitemap.urlset(entries)), content_type=XML)
-

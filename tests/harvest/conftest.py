@@ -37,15 +37,17 @@ class LiveNode:
         dispatch = _Dispatch()
         self.server = make_server("127.0.0.1", 0, dispatch, threaded=True)
         self.base_url = f"http://127.0.0.1:{self.server.server_port}"
-        self.app = create_app({
-            "data_dir": tmp / "instance",
-            "database_url": f"sqlite:///{tmp / 'harvest.db'}",
-            "base_url": self.base_url,
-            "node_handle": "fabrique",
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            **config,
-        })
+        self.app = create_app(
+            {
+                "data_dir": tmp / "instance",
+                "database_url": f"sqlite:///{tmp / 'harvest.db'}",
+                "base_url": self.base_url,
+                "node_handle": "fabrique",
+                "TESTING": True,
+                "WTF_CSRF_ENABLED": False,
+                **config,
+            }
+        )
         dispatch.app = self.app
         with self.app.app_context():
             from server.services.demo import seed_demo
@@ -100,7 +102,7 @@ def demo_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveNode]:
 
 @pytest.fixture
 def live_node(tmp_path: Path) -> Iterator[LiveNode]:
-    """An initialised node of its own (thesaurus, no demo items), for a test that changes content."""
+    """A node of its own (thesaurus, no demo items), for a test that changes content."""
     node = LiveNode(tmp_path, demo=False)
     yield node
     node.close()

@@ -46,8 +46,13 @@ def store_copy(app, slug: str = "a-remote-experience") -> str:  # noqa: ANN001
     with app.app_context():
         owner = db.session.scalar(select(Actor).where(Actor.iri == f"{REMOTE}/actor"))
         if owner is None:
-            owner = Actor(iri=f"{REMOTE}/actor", origin=REMOTE, handle="other", name="Other node",
-                          is_local=False)
+            owner = Actor(
+                iri=f"{REMOTE}/actor",
+                origin=REMOTE,
+                handle="other",
+                name="Other node",
+                is_local=False,
+            )
             db.session.add(owner)
             db.session.flush()
         original = objects.Experience(

@@ -45,7 +45,7 @@ def test_ntriples_dump_line_count_is_the_declared_triple_count(demo_node):
 
 @pytest.mark.parametrize("name", ["dataset.nt", "dataset.nt.gz", "dataset.ttl", "dataset.jsonld"])
 def test_distribution_size_and_checksum_match_the_bytes_served(demo_node, name):
-    """Given a dump distribution in DCAT, when its file is downloaded, then size and SHA-256 match."""
+    """Given a dump in DCAT, when its file is downloaded, then its size and SHA-256 match."""
     graph = _void(demo_node)
     url = rdflib.URIRef(demo_node.url(f"/dumps/{name}"))
     dist = graph.value(predicate=rdflib.URIRef(DCAT + "downloadURL"), object=url)
@@ -57,14 +57,14 @@ def test_distribution_size_and_checksum_match_the_bytes_served(demo_node, name):
 
 
 def test_gzipped_dump_holds_the_plain_dump(demo_node):
-    """Given both N-Triples dumps, when the gzipped one is decompressed, then it is the plain one."""
+    """Given both N-Triples dumps, when the gzipped one is decompressed, it is the plain one."""
     packed = demo_node.get("/dumps/dataset.nt.gz")
     assert packed.headers["Content-Type"] == "application/gzip"
     assert gzip.decompress(packed.content) == demo_node.get("/dumps/dataset.nt").content
 
 
 def test_turtle_and_jsonld_dumps_hold_the_same_graph(demo_node):
-    """Given the dumps, when rdflib reads Turtle and JSON-LD, then both equal the N-Triples graph."""
+    """Given the dumps, when rdflib reads Turtle and JSON-LD, both equal the N-Triples graph."""
     reference = rdflib.Graph().parse(data=demo_node.get("/dumps/dataset.nt").content, format="nt")
     turtle = rdflib.Graph().parse(data=demo_node.get("/dumps/dataset.ttl").content, format="turtle")
     document = expand_contexts(json.loads(demo_node.get("/dumps/dataset.jsonld").content))
@@ -79,7 +79,9 @@ def test_dump_answers_conditional_requests(demo_node):
     first = demo_node.get("/dumps/dataset.nt.gz")
     assert first.headers["ETag"] and first.headers["Last-Modified"]
     again = demo_node.get("/dumps/dataset.nt.gz", headers={"If-None-Match": first.headers["ETag"]})
-    since = demo_node.get("/dumps/dataset.nt.gz", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    since = demo_node.get(
+        "/dumps/dataset.nt.gz", headers={"If-Modified-Since": first.headers["Last-Modified"]}
+    )
     assert (again.status_code, since.status_code) == (304, 304)
     assert again.content == b""
 
@@ -138,7 +140,10 @@ def test_federated_copies_need_the_admin_switch_and_name_their_original(live_nod
     [
         ([], lambda out: len(list(ox.parse(out, format=ox.RdfFormat.N_TRIPLES))) > 1000),
         (["--gzip"], lambda out: gzip.decompress(out).count(b"\n") > 1000),
-        (["--format", "ttl"], lambda out: len(rdflib.Graph().parse(data=out, format="turtle")) > 1000),
+        (
+            ["--format", "ttl"],
+            lambda out: len(rdflib.Graph().parse(data=out, format="turtle")) > 1000,
+        ),
         (["--format", "jsonld"], lambda out: len(json.loads(out)["@graph"]) > 10),
         (["--since", "2999-01-01"], lambda out: out == b""),
     ],

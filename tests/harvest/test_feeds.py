@@ -42,7 +42,10 @@ def test_theme_and_territory_feeds_hold_only_their_items(demo_node, fmt):
     assert 0 < len(theme.entries) < len(node_feed.entries)
     assert 0 < len(place.entries) < len(node_feed.entries)
     for entry in theme.entries:
-        assert any("cooperation-between-actors" in (tag.get("term", "") + tag.get("scheme", "")) for tag in entry.tags)
+        assert any(
+            "cooperation-between-actors" in (tag.get("term", "") + tag.get("scheme", ""))
+            for tag in entry.tags
+        )
     assert any("loos-en-gohelle" in entry.link for entry in place.entries)
 
 
@@ -103,6 +106,8 @@ def test_large_sitemap_becomes_an_index_of_pages(demo_node, monkeypatch):
     pages, tag = _locs(demo_node, "/sitemap.xml")
     assert tag == f"{SITEMAP_NS}sitemapindex"
     assert len(pages) == -(-len(whole) // 10)
-    found = [loc for page in pages for loc in _locs(demo_node, page.removeprefix(demo_node.base_url))[0]]
+    found = [
+        loc for page in pages for loc in _locs(demo_node, page.removeprefix(demo_node.base_url))[0]
+    ]
     assert found == whole
     assert demo_node.get(f"/sitemap-{len(pages) + 1}.xml").status_code == 404

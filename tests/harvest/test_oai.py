@@ -57,8 +57,10 @@ def test_formats_and_sets_are_listed(demo_node):
 
 
 def test_a_set_narrows_the_list(demo_node):
-    """Given the set of guiding principles, when identifiers are listed, then only principles come."""
-    headers = list(_sickle(demo_node).ListIdentifiers(metadataPrefix="oai_dc", set="type:principle"))
+    """Given the set of guiding principles, when identifiers are listed, only principles come."""
+    headers = list(
+        _sickle(demo_node).ListIdentifiers(metadataPrefix="oai_dc", set="type:principle")
+    )
     assert headers
     assert all("/principles/" in h.identifier and "type:principle" in h.setSpecs for h in headers)
 
@@ -75,13 +77,19 @@ def test_records_in_rdf_parse_as_rdf_xml(demo_node):
 
 def test_datestamps_are_utc_seconds_and_windows_filter(demo_node):
     """Given from/until windows, then records fall inside them and a future window is empty."""
-    headers = list(_sickle(demo_node).ListIdentifiers(metadataPrefix="oai_dc", **{"from": "2000-01-01"}))
+    headers = list(
+        _sickle(demo_node).ListIdentifiers(metadataPrefix="oai_dc", **{"from": "2000-01-01"})
+    )
     assert len(headers) == DEMO_ITEMS
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", h.datestamp) for h in headers)
     with pytest.raises(NoRecordsMatch):
         list(_sickle(demo_node).ListIdentifiers(metadataPrefix="oai_dc", **{"from": "2999-01-01"}))
     with pytest.raises(NoRecordsMatch):
-        list(_sickle(demo_node).ListIdentifiers(metadataPrefix="oai_dc", until="1999-12-31T23:59:59Z"))
+        list(
+            _sickle(demo_node).ListIdentifiers(
+                metadataPrefix="oai_dc", until="1999-12-31T23:59:59Z"
+            )
+        )
 
 
 def test_withdrawn_item_becomes_a_deleted_record(live_node):
@@ -93,7 +101,10 @@ def test_withdrawn_item_becomes_a_deleted_record(live_node):
     record = sickle.GetRecord(identifier=iri, metadataPrefix="oai_dc")
     assert record.header.deleted
     today = datetime.now(UTC).strftime("%Y-%m-%d")
-    recent = {h.identifier: h.deleted for h in sickle.ListIdentifiers(metadataPrefix="oai_dc", **{"from": today})}
+    recent = {
+        h.identifier: h.deleted
+        for h in sickle.ListIdentifiers(metadataPrefix="oai_dc", **{"from": today})
+    }
     assert recent[iri] is True
 
 
@@ -101,7 +112,9 @@ def test_unindexable_item_is_never_a_record(live_node):
     """Given an item its editor kept from indexing, then OAI-PMH does not know it."""
     iri = publish(live_node.app, "Discrète", indexable=False)
     public = publish(live_node.app, "Publique")
-    identifiers = {h.identifier for h in _sickle(live_node).ListIdentifiers(metadataPrefix="oai_dc")}
+    identifiers = {
+        h.identifier for h in _sickle(live_node).ListIdentifiers(metadataPrefix="oai_dc")
+    }
     assert public in identifiers and iri not in identifiers
     with pytest.raises(IdDoesNotExist):
         _sickle(live_node).GetRecord(identifier=iri, metadataPrefix="oai_dc")
@@ -117,7 +130,10 @@ def test_unindexable_item_is_never_a_record(live_node):
         ("verb=ListRecords", "badArgument"),
         ("verb=ListRecords&metadataPrefix=oai_dc&metadataPrefix=rdf", "badArgument"),
         ("verb=ListRecords&metadataPrefix=oai_dc&from=yesterday", "badArgument"),
-        ("verb=ListRecords&metadataPrefix=oai_dc&from=2020-01-01&until=2020-01-01T00:00:00Z", "badArgument"),
+        (
+            "verb=ListRecords&metadataPrefix=oai_dc&from=2020-01-01&until=2020-01-01T00:00:00Z",
+            "badArgument",
+        ),
         ("verb=ListRecords&metadataPrefix=oai_dc&from=2021-01-01&until=2020-01-01", "badArgument"),
         ("verb=ListRecords&metadataPrefix=oai_dc&from=2020-13-45", "badArgument"),
         ("verb=ListRecords&resumptionToken=abc&metadataPrefix=oai_dc", "badArgument"),
@@ -125,7 +141,10 @@ def test_unindexable_item_is_never_a_record(live_node):
         ("verb=ListRecords&resumptionToken=eyJhIjogIngifQ", "badResumptionToken"),
         ("verb=ListSets&resumptionToken=x", "badResumptionToken"),
         ("verb=ListRecords&metadataPrefix=marc21", "cannotDisseminateFormat"),
-        ("verb=GetRecord&identifier=http://nowhere.example/x&metadataPrefix=oai_dc", "idDoesNotExist"),
+        (
+            "verb=GetRecord&identifier=http://nowhere.example/x&metadataPrefix=oai_dc",
+            "idDoesNotExist",
+        ),
         ("verb=ListMetadataFormats&identifier=oai:nothing", "idDoesNotExist"),
         ("verb=ListRecords&metadataPrefix=oai_dc&set=theme:no-such-theme", "noRecordsMatch"),
     ],

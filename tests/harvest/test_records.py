@@ -58,7 +58,9 @@ def test_renaming_a_theme_renders_its_items_again(node):
     iri = publish(node, "Étiquetée", themes=["energy-transition"])
     with node.app_context():
         theme = Theme.by_slug("energy-transition")
-        save_theme(ThemeInput(pref_label={"fr": "Sobriété joyeuse", "en": "Joyful sufficiency"}), theme)
+        save_theme(
+            ThemeInput(pref_label={"fr": "Sobriété joyeuse", "en": "Joyful sufficiency"}), theme
+        )
         db.session.commit()
     record = _record(node, iri)
     assert '"#SobriétéJoyeuse"' in record.ntriples
@@ -79,7 +81,9 @@ def test_a_rendering_error_never_loses_the_editors_change(node, monkeypatch):
         db.session.commit()
     monkeypatch.undo()
     with node.app_context():
-        assert db.session.scalar(select(Item.title).where(Item.iri == iri)) == {"fr": "Seconde version"}
+        assert db.session.scalar(select(Item.title).where(Item.iri == iri)) == {
+            "fr": "Seconde version"
+        }
     assert _record(node, iri).stale
     with node.app_context():
         run_harvest(node)

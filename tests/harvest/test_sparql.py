@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 
 import pyoxigraph as ox
 import pytest
@@ -12,6 +13,7 @@ import requests
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
+from server.harvest import index
 from tests.harvest.helpers import publish, withdraw
 
 PREFIXES = """PREFIX commons: <https://w3id.org/transition-commons/ns#>
@@ -40,9 +42,12 @@ def _ask(node, iri: str) -> bool:  # noqa: ANN001
 
 
 def test_select_counts_experiences_by_theme(demo_node):
-    """Given the demo node, when SPARQLWrapper counts experiences by theme, then counts come back."""
-    query = PREFIXES + """SELECT ?theme (COUNT(?e) AS ?n) WHERE {
+    """Given the demo node, when SPARQLWrapper counts experiences by theme, counts come back."""
+    query = (
+        PREFIXES
+        + """SELECT ?theme (COUNT(?e) AS ?n) WHERE {
         ?e a commons:Experience ; dct:subject ?theme } GROUP BY ?theme ORDER BY DESC(?n)"""
+    )
     rows = _wrapper(demo_node, query).queryAndConvert()["results"]["bindings"]
     assert rows and all(row["theme"]["type"] == "uri" for row in rows)
     assert sum(int(row["n"]["value"]) for row in rows) >= 7
@@ -56,21 +61,31 @@ def test_default_graph_is_the_whole_dataset(demo_node):
 
 def test_construct_returns_turtle(demo_node):
     """Given a CONSTRUCT, when Turtle is asked, then rdflib reads the constructed graph."""
-    query = PREFIXES + "CONSTRUCT { ?e dct:title ?t } WHERE { ?e a commons:Experience ; dct:title ?t }"
+    query = (
+        PREFIXES + "CONSTRUCT { ?e dct:title ?t } WHERE { ?e a commons:Experience ; dct:title ?t }"
+    )
     data = _wrapper(demo_node, query, TURTLE).queryAndConvert()
     graph = rdflib.Graph().parse(data=data, format="turtle")
     assert len(graph) >= 7
     assert set(graph.predicates()) == {rdflib.URIRef("http://purl.org/dc/terms/title")}
 
 
-@pytest.mark.parametrize("accept", ["application/n-triples", "application/ld+json", "application/rdf+xml"])
+@pytest.mark.parametrize(
+    "accept", ["application/n-triples", "application/ld+json", "application/rdf+xml"]
+)
 def test_describe_answers_in_each_rdf_syntax(demo_node, accept):
     """Given an item, when DESCRIBE asks N-Triples, JSON-LD or RDF/XML, then rdflib reads it."""
     iri = demo_node.url("/experiences/loos-en-gohelle-mettre-en-recit-une-trajectoire")
-    response = demo_node.get("/sparql", params={"query": f"DESCRIBE <{iri}>"}, headers={"Accept": accept})
+    response = demo_node.get(
+        "/sparql", params={"query": f"DESCRIBE <{iri}>"}, headers={"Accept": accept}
+    )
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith(accept)
-    fmt = {"application/n-triples": "nt", "application/ld+json": "json-ld", "application/rdf+xml": "xml"}
+    fmt = {
+        "application/n-triples": "nt",
+        "application/ld+json": "json-ld",
+        "application/rdf+xml": "xml",
+    }
     graph = rdflib.Graph().parse(data=response.content, format=fmt[accept])
     assert (rdflib.URIRef(iri), None, None) in graph
 
@@ -85,7 +100,9 @@ def test_describe_answers_in_each_rdf_syntax(demo_node, accept):
 )
 def test_select_results_in_json_xml_and_tsv(demo_node, accept, fmt):
     """Given a SELECT, when each results format is asked, then pyoxigraph reads the same rows."""
-    query = PREFIXES + "SELECT ?e ?t WHERE { ?e a commons:Experience ; dct:title ?t } ORDER BY ?e ?t"
+    query = (
+        PREFIXES + "SELECT ?e ?t WHERE { ?e a commons:Experience ; dct:title ?t } ORDER BY ?e ?t"
+    )
     response = demo_node.get("/sparql", params={"query": query}, headers={"Accept": accept})
     assert response.headers["Content-Type"].startswith(accept)
     rows = list(ox.parse_query_results(response.content, format=fmt))
@@ -109,7 +126,9 @@ def test_post_form_and_direct_post_give_the_same_answer(demo_node):
     direct = _wrapper(demo_node, COUNT_ALL)
     direct.setMethod(POST)
     direct.setRequestMethod(POSTDIRECTLY)
-    counts = [int(w.queryAndConvert()["results"]["bindings"][0]["n"]["value"]) for w in (form, direct)]
+    counts = [
+        int(w.queryAndConvert()["results"]["bindings"][0]["n"]["value"]) for w in (form, direct)
+    ]
     assert counts == [via_get, via_get]
 
 
@@ -131,8 +150,12 @@ def test_updates_are_refused(demo_node, update):
     wrapper.setMethod(POST)
     with pytest.raises(QueryBadFormed, match="read-only"):
         wrapper.query()
-    direct = requests.post(demo_node.url("/sparql"), data=update.encode(), timeout=30,
-                           headers={"Content-Type": "application/sparql-update"})
+    direct = requests.post(
+        demo_node.url("/sparql"),
+        data=update.encode(),
+        timeout=30,
+        headers={"Content-Type": "application/sparql-update"},
+    )
     assert direct.status_code == 400
     assert _count(demo_node) > 0
 
@@ -164,7 +187,11 @@ def test_huge_limit_with_few_results_is_answered(demo_node, monkeypatch):
 
 @pytest.mark.parametrize(
     ("params", "status"),
-    [({"query": ["ASK {}", "ASK {}"]}, 400), ({"query": "  "}, 400), ({"update": "CLEAR ALL"}, 400)],
+    [
+        ({"query": ["ASK {}", "ASK {}"]}, 400),
+        ({"query": "  "}, 400),
+        ({"update": "CLEAR ALL"}, 400),
+    ],
 )
 def test_protocol_misuse_is_a_client_error(demo_node, params, status):
     """Given two queries, an empty one or a GET update, then the answer is a 4xx, never a 500."""
@@ -174,9 +201,14 @@ def test_protocol_misuse_is_a_client_error(demo_node, params, status):
 def test_query_past_the_time_limit_is_stopped(demo_node, monkeypatch):
     """Given a one-second limit, when a runaway query is sent, then it is stopped and reported."""
     monkeypatch.setitem(demo_node.app.config, "SPARQL_TIMEOUT", 1)
+    assert _count(demo_node) > 0
+    before = index.status(demo_node.app)["workers"]
     with pytest.raises(QueryBadFormed, match="time limit"):
         _wrapper(demo_node, PATHOLOGICAL).queryAndConvert()
-    assert _count(demo_node) > 0  # the index survived; only the query's process was killed
+    for pid in before:  # the worker that ran it was killed: it uses no more CPU
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert _count(demo_node) > 0  # the index survived, with a fresh worker
 
 
 def test_people_get_a_query_form(demo_node):
@@ -184,7 +216,9 @@ def test_people_get_a_query_form(demo_node):
     page = demo_node.get("/sparql", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "<textarea" in page.text
     query = PREFIXES + "SELECT ?e WHERE { ?e a commons:Experience }"
-    results = demo_node.get("/sparql", params={"query": query}, headers={"Accept": "text/html,*/*;q=0.8"})
+    results = demo_node.get(
+        "/sparql", params={"query": query}, headers={"Accept": "text/html,*/*;q=0.8"}
+    )
     assert results.status_code == 200
     assert results.text.count("<tr>") == 1 + 7
 

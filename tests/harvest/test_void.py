@@ -34,12 +34,20 @@ def test_description_names_every_harvest_endpoint(demo_node, description):
     """Given the description, when read as VoID, then dumps, SPARQL, OAI-PMH and feeds are named."""
     dataset = next(description.subjects(RDF.type, VOID.Dataset))
     dumps = {str(o) for o in description.objects(dataset, VOID.dataDump)}
-    assert dumps == {demo_node.url(f"/dumps/dataset.{ext}") for ext in ("nt", "nt.gz", "ttl", "jsonld")}
-    assert description.value(dataset, VOID.sparqlEndpoint) == rdflib.URIRef(demo_node.url("/sparql"))
+    assert dumps == {
+        demo_node.url(f"/dumps/dataset.{ext}") for ext in ("nt", "nt.gz", "ttl", "jsonld")
+    }
+    assert description.value(dataset, VOID.sparqlEndpoint) == rdflib.URIRef(
+        demo_node.url("/sparql")
+    )
     endpoints = {str(o) for o in description.objects(None, DCAT.endpointURL)}
     assert {demo_node.url("/sparql"), demo_node.url("/oai")} <= endpoints
     access = {str(o) for o in description.objects(None, DCAT.accessURL)}
-    assert {demo_node.url("/feed.atom"), demo_node.url("/feed.rss"), demo_node.url("/actor/outbox")} <= access
+    assert {
+        demo_node.url("/feed.atom"),
+        demo_node.url("/feed.rss"),
+        demo_node.url("/actor/outbox"),
+    } <= access
     assert description.value(dataset, VOID.uriSpace) == rdflib.Literal(demo_node.url("/"))
     assert len(list(description.objects(dataset, VOID.exampleResource))) == 3
     assert rdflib.URIRef("https://www.w3.org/ns/activitystreams#") in set(
@@ -51,24 +59,35 @@ def test_description_gives_the_database_licence_once_per_resource(description):
     """Given the catalogue and its distributions, then each has the ODbL as its one licence."""
     catalog = next(description.subjects(RDF.type, DCAT.Catalog))
     holders = [catalog, *description.subjects(RDF.type, DCAT.Distribution)]
-    assert [list(description.objects(h, DCTERMS.license)) for h in holders] == [[ODBL]] * len(holders)
+    assert [list(description.objects(h, DCTERMS.license)) for h in holders] == [[ODBL]] * len(
+        holders
+    )
 
 
 def test_description_lists_the_thesaurus_and_the_places(description):
     """Given the description, then themes come from a titled concept scheme, places as locations."""
     dataset = next(description.subjects(RDF.type, DCAT.Dataset))
-    scheme = description.value(predicate=DCAT.themeTaxonomy, subject=next(description.subjects(RDF.type, DCAT.Catalog)))
+    scheme = description.value(
+        predicate=DCAT.themeTaxonomy, subject=next(description.subjects(RDF.type, DCAT.Catalog))
+    )
     assert description.value(scheme, DCTERMS.title) is not None
     themes = list(description.objects(dataset, DCAT.theme))
     assert len(themes) > 10
-    assert all((t, rdflib.URIRef("http://www.w3.org/2004/02/skos/core#inScheme"), scheme) in description for t in themes)
+    assert all(
+        (t, rdflib.URIRef("http://www.w3.org/2004/02/skos/core#inScheme"), scheme) in description
+        for t in themes
+    )
     places = list(description.objects(dataset, DCTERMS.spatial))
     assert places and all((p, RDF.type, DCTERMS.Location) in description for p in places)
 
 
 @pytest.mark.parametrize(
     ("accept", "fmt"),
-    [("application/ld+json", "json-ld"), ("application/n-triples", "nt"), ("application/rdf+xml", "xml")],
+    [
+        ("application/ld+json", "json-ld"),
+        ("application/n-triples", "nt"),
+        ("application/rdf+xml", "xml"),
+    ],
 )
 def test_description_answers_content_negotiation(demo_node, description, accept, fmt):
     """Given an Accept header for another RDF syntax, then the same description comes in it."""

@@ -1,4 +1,4 @@
-"""Every object a node serves, in every format: the same graph, readable with common vocabularies."""
+"""Every object a node serves, in every format: one graph, readable with common vocabularies."""
 
 from __future__ import annotations
 
