@@ -16,6 +16,12 @@ import requests
 from sqlalchemy import create_engine, text
 
 COMMAND = [sys.executable, "-c", "from server.cli import main; main()"]
+SETUP_SCRIPT = """
+import json, sys
+from server.cli import commons
+for args in json.loads(sys.argv[1]):
+    commons.main(args, prog_name="commons", standalone_mode=False)
+"""
 
 
 def free_port() -> int:
@@ -65,6 +71,7 @@ class Node:
         }
         self.process: subprocess.Popen | None = None
         self.workers: list[subprocess.Popen] = []
+        self._engine = None
         self.log = self.data_dir / "serve.log"
 
     @property
@@ -130,6 +137,9 @@ class Node:
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         """Stop the whole process group (gunicorn and the worker), and any lone workers."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
         for worker in self.workers:
             if worker.poll() is None:
                 worker.kill()
@@ -149,21 +159,58 @@ class Node:
         self.process = None
 
     def setup(self, demo: bool = False) -> Node:
-        """Initialise the node, make an editor token, optionally load the demo."""
-        self.cli("init")
-        if demo:
-            self.cli("seed-demo")
-        self.cli(
-            "user",
-            "create",
-            f"editor-{self.name}@example.org",
-            "--role",
-            "editor",
-            "--password-stdin",
+        """Initialise the node, optionally load the demo, make an editor and its token.
+
+        The `commons` commands run in one process: each command on its own would pay the
+        interpreter and application start-up again.
+        """
+        email = f"editor-{self.name}@example.org"
+        commands = [
+            ["init"],
+            *([["seed-demo"]] if demo else []),
+            ["user", "create", email, "--role", "editor", "--password-stdin"],
+            ["token", "create", email],
+        ]
+        result = subprocess.run(
+            [sys.executable, "-c", SETUP_SCRIPT, json.dumps(commands)],
+            env=self.env,
             input="a long enough password\n",
+            capture_output=True,
+            text=True,
+            timeout=180,
         )
-        self.token = self.cli("token", "create", f"editor-{self.name}@example.org").stdout.strip()
+        if result.returncode != 0:
+            raise AssertionError(f"setup of {self.name} failed:\n{result.stdout}\n{result.stderr}")
+        self.token = result.stdout.strip().splitlines()[-1]
         return self
+
+    def query(self, sql: str, **params: object) -> list[tuple]:
+        """Read this node's database directly (to check state without starting a process)."""
+        if self._engine is None:
+            self._engine = create_engine(self.database_url)
+        with self._engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(sql), params)]
+
+    def following(self, other: Node) -> tuple[str, str | None, int] | None:
+        """Return (state, backfill state, items backfilled) of this node's follow of `other`."""
+        rows = self.query(
+            "SELECT f.state, f.backfill_state, f.backfill_count FROM follow f "
+            "JOIN actor a ON a.id = f.followed_id WHERE a.iri = :iri",
+            iri=other.actor,
+        )
+        return rows[0] if rows else None
+
+    def follower_state(self, other: Node) -> str | None:
+        """Return the state of `other`'s follow of this node, None when there is none."""
+        rows = self.query(
+            "SELECT f.state FROM follow f JOIN actor a ON a.id = f.follower_id WHERE a.iri = :iri",
+            iri=other.actor,
+        )
+        return rows[0][0] if rows else None
+
+    def deliveries(self) -> dict[str, int]:
+        """Count this node's deliveries by state."""
+        return dict(self.query("SELECT state, count(*) FROM delivery GROUP BY state"))
 
     def get_json(self, url: str, **params: str) -> dict:
         response = requests.get(

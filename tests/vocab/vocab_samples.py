@@ -129,7 +129,10 @@ def experiences(draw: st.DrawFn) -> Experience:
 @st.composite
 def principles(draw: st.DrawFn) -> GuidingPrinciple:
     """Draw any valid guiding principle."""
-    return GuidingPrinciple(**_item_fields(draw), derived_from=draw(st.lists(refs, max_size=3)))
+    fields = _item_fields(draw)
+    # A principle is drawn from other objects: never from itself (the services refuse it too).
+    sources = draw(st.lists(refs.filter(lambda ref: ref.id != fields["id"]), max_size=3))
+    return GuidingPrinciple(**fields, derived_from=sources)
 
 
 @st.composite
