@@ -1,9 +1,12 @@
 """Benchmark federation over real processes: inbox throughput, fan-out, convergence.
 
-Run: .venv/bin/python bench/bench_federation.py [--only inbox,fanout,convergence] [--seconds 8]
+Run: .venv/bin/python bench/bench_federation.py [--only inbox,fanout,convergence] [--seconds 6]
 
 Prints figures only, never asserts on them. Everything runs on 127.0.0.1; the load
-generator (wrk + bench/wrk/replay.lua) shares the machine with the servers it measures.
+generator (wrk, one thread, + bench/wrk/replay.lua) shares the machine with the servers it
+measures, and so may other people's processes: beside each rate it prints the CPU time the
+server's processes and wrk spent per request (from /proc), steadier than a rate on a shared
+machine, and what rate that CPU cost would allow on idle cores (an estimate, not a figure).
 
 1. Inbox. Real node processes (tests/e2e/harness.py: `commons serve --workers 2`, gunicorn
    sync workers), on SQLite and on PostgreSQL, receive signed `Create` activities, each with
@@ -11,15 +14,18 @@ generator (wrk + bench/wrk/replay.lua) shares the machine with the servers it me
    (tests/federation/peer.py), every one of them followed by the node (Follow rows seeded
    directly, as tests/federation/test_processing.py does), so "processed" means validated
    against the shapes and stored as an item. All requests are signed before timing (draft-
-   cavage + Digest, federation.signatures.sign_request) and replayed by wrk. "accepted" is
-   202s per second with the worker stopped (each one stored: the bench counts the rows);
-   then one `commons worker` drains the backlog for a bounded window and its rate is
-   measured from the database. Baselines in the same run, gunicorn with the same options:
-   a bare Flask route answering 202, the same route verifying only (parse + verify with
-   federation.signatures, keys cached), and verifying plus one sqlite3 INSERT + COMMIT.
+   cavage + Digest, federation.signatures.sign_request) and replayed by wrk once each, after
+   a warm-up that puts every key in both web processes' caches. "accepted" is 202s per
+   second with the worker stopped (each one stored: the bench counts the rows); then one
+   `commons worker` drains the backlog for a bounded window and its rate (and CPU per
+   message) is measured from the database. Baselines in the same run, gunicorn with the
+   same options: a bare Flask route answering 202, the same route verifying only (parse +
+   verify with federation.signatures, keys cached), and verifying plus one sqlite3 INSERT +
+   COMMIT.
 2. Fan-out. One node followed by 50 Peer servers (one actor each, 50 origins and shared
-   inboxes); an item is published with the write API; time until all 50 Peers hold the
-   Create.
+   inboxes; their keys are reused from the inbox actors, key generation being slow); an item
+   is published with the write API; time until all 50 Peers hold the Create. Fan-out and
+   convergence nodes run with COMMONS_WORKER_IDLE=0.5, `commons serve`'s default.
 3. Convergence. Five nodes all following each other (`follow` service, accepted and
    backfilled); an item is published on one; time until it is in the database of the four
    others (checked once more on their /experiences page at the end).

@@ -233,6 +233,8 @@ def run_wrk(
     """Replay a written pool with wrk. `once`: until every request is answered (at most
     `seconds`); `loop`: for `seconds`. Raises if wrk cannot run. With `server_group`, the
     CPU time of that process group during the run is measured too."""
+    if mode == "once" and threads != 1:
+        raise ValueError("replay.lua's once mode needs one wrk thread (see the script)")
     server_before = group_cpu(server_group) if server_group else 0.0
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     command = [

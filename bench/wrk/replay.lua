@@ -8,12 +8,18 @@
 --   SIGINT. Elapsed time is then measured here (first request to last response) with
 --   clock_gettime through LuaJIT's ffi, not wrk's duration. Connections that free up once
 --   the pool is used up (wrk always sends something) send "GET /inbox", which the inbox
---   answers 405 at once; 405s are left out of every count.
+--   answers 405 at once; 405s are left out of every count. Fillers are paced (20 ms), and
+--   a thread also stops 5 s after its last counted response, should a response never come.
+--   Use one thread in "once" mode: a stopped thread leaves connections open that gunicorn's
+--   sync workers then wait on, starving the threads still running.
+-- wrk calls request() once from its main thread before the run, to check the script: that
+-- call gets a filler, so that no request of the pool goes unsent.
 -- done() prints one line "BENCH {json}" for the bench to parse.
 local ffi = require("ffi")
 ffi.cdef[[
 typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
 int clock_gettime(int clk_id, bench_timespec *tp);
+unsigned long pthread_self(void);
 ]]
 local ts = ffi.new("bench_timespec")
 local function now()
@@ -45,21 +51,47 @@ function init(args)
   end
   size = #pool
   filler = wrk.format("GET", "/inbox")
+  fillers, finished = 0, false
+  main_thread = tostring(ffi.C.pthread_self()) -- init() runs on wrk's main thread
   sent, received, counted = 0, 0, 0
   first, last = 0, 0
   accepted, other, other_status = 0, 0, 0
 end
 
 function request()
+  if tostring(ffi.C.pthread_self()) == main_thread then
+    return filler -- wrk checking the script, not a request sent
+  end
   if sent == 0 then first = now() end
   sent = sent + 1
   if mode == "loop" then
     return pool[(sent - 1) % size + 1]
   end
   if sent > size then
+    fillers = fillers + 1
+    if fillers >= 2000 or (last > 0 and now() - last > 5) then
+      finish()
+    end
     return filler
   end
   return pool[sent]
+end
+
+function delay()
+  if mode ~= "loop" and sent >= size then
+    return 20
+  end
+  return 0
+end
+
+function finish()
+  if finished then
+    return
+  end
+  finished = true
+  io.stdout:write("wrk-thread-done\n")
+  io.stdout:flush()
+  wrk.thread:stop()
 end
 
 function response(status, headers, body)
@@ -78,13 +110,12 @@ function response(status, headers, body)
     end
   end
   if mode ~= "loop" and received == size then
-    io.stdout:write("wrk-thread-done\n")
-    io.stdout:flush()
-    wrk.thread:stop()
+    finish()
   end
 end
 
 function done(summary, latency, requests)
+  local mode = threads[1]:get("mode")
   local t0, t1, n, ok, bad, bad_status = nil, 0, 0, 0, 0, 0
   for _, thread in ipairs(threads) do
     local f, l = thread:get("first"), thread:get("last")

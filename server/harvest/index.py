@@ -155,7 +155,7 @@ def query(app: Flask, text: str, select_format: str, graph_format: str) -> Answe
         "max_rows": lim.max_rows,
         "max_bytes": lim.max_bytes,
     }
-    waited_until = time.monotonic() + LOAD_WAIT
+    loading_since: float | None = None
     while True:
         started = time.monotonic()
         try:
@@ -163,20 +163,22 @@ def query(app: Flask, text: str, select_format: str, graph_format: str) -> Answe
         except (EOFError, OSError, ValueError):
             # The owner cut the connection: it killed the query at the time limit.
             if time.monotonic() - started >= lim.timeout * 0.9:
-                return Answer(
-                    "timeout", message=f"the query ran past the time limit of {lim.timeout:g} s"
-                )
+                message = f"the query ran past the time limit of {lim.timeout:g} s"
+                return Answer("timeout", message=message)
             return Answer(
                 "failed",
                 message="its process ended early; it most likely needed more memory than allowed",
             )
         status = header.get("status", "failed")
-        if status == "loading" and time.monotonic() < waited_until:
-            time.sleep(0.1)
-            continue
-        return Answer(
-            status, header.get("content_type", "text/plain"), body, header.get("message", "")
-        )
+        if status == "loading":
+            # Wait a little for an index that is loading (counted from its first answer,
+            # not from the start of its process), then tell the client to come back.
+            loading_since = loading_since or time.monotonic()
+            if time.monotonic() - loading_since < LOAD_WAIT:
+                time.sleep(0.1)
+                continue
+        content_type = header.get("content_type", "text/plain")
+        return Answer(status, content_type, body, header.get("message", ""))
 
 
 def status(app: Flask, start: bool = True) -> dict:

@@ -243,6 +243,7 @@ class Owner:
                     "triples": len(self.data.store),
                     "floor": self.data.cursor.floor,
                     "workers": [w.pid for w in self.workers],
+                    "pid": os.getpid(),
                 },
             )
         else:

@@ -41,12 +41,11 @@ class Pending:
     """What a transaction changed, collected flush by flush."""
 
     items: set[int] = field(default_factory=set)
-    gone_items: set[tuple[str, str, str]] = field(default_factory=set)  # iri, kind, slug
+    gone: set[tuple[str, int]] = field(default_factory=set)  # (record kind, row id)
     themes: set[int] = field(default_factory=set)
     renamed_themes: set[int] = field(default_factory=set)
     territories: set[int] = field(default_factory=set)
     renamed_territories: set[int] = field(default_factory=set)
-    gone: set[str] = field(default_factory=set)
     rescan: bool = False
     node_renamed: bool = False
 
@@ -79,15 +78,20 @@ def _collect(session: Session, _context: Any) -> None:
             pending.rescan |= _changed(obj, "harvest_federated")
             pending.node_renamed |= _changed(obj, "name")
     for obj in session.deleted:
+        # Only what is in memory: a deleted row's expired attributes can no longer load.
+        state = inspect(obj)
         if isinstance(obj, Item):
-            pending.items.discard(obj.id)
-            pending.gone_items.add((obj.iri, obj.kind, obj.slug))
-        elif isinstance(obj, Attachment):
-            pending.items.add(obj.item_id)
-        elif isinstance(obj, ThemeLink):
-            pending.themes.update((obj.theme_id, obj.target_id))
+            pending.items.discard(state.identity[0])
+            pending.gone.add(("item", state.identity[0]))
         elif isinstance(obj, Theme | Territory):
-            pending.gone.add(obj.iri)
+            pending.gone.add((type(obj).__name__.lower(), state.identity[0]))
+        elif isinstance(obj, Attachment | ThemeLink):
+            loaded = state.dict
+            if isinstance(obj, Attachment) and loaded.get("item_id"):
+                pending.items.add(loaded["item_id"])
+            for key in ("theme_id", "target_id") if isinstance(obj, ThemeLink) else ():
+                if loaded.get(key):
+                    pending.themes.add(loaded[key])
 
 
 def _render_pending(session: Session) -> None:
@@ -145,11 +149,14 @@ class Context:
 def apply(pending: Pending, ctx: Context | None = None) -> None:
     """Render or tombstone every record the pending changes touch."""
     ctx = ctx or Context()
-    for iri, kind, slug in pending.gone_items:
-        for graph in {iri, f"{ctx.base_url}/{dataset.KIND_PATHS[kind]}/{slug}"}:
-            tombstone(graph)
-    for graph in pending.gone:
-        tombstone(graph)
+    for kind, ref_id in pending.gone:
+        query = select(HarvestRecord).where(
+            HarvestRecord.kind == kind,
+            HarvestRecord.ref_id == ref_id,
+            HarvestRecord.deleted.is_(False),
+        )
+        for record in db.session.scalars(query):
+            tombstone(record.graph, record)
     items = [i for i in (db.session.get(Item, i) for i in pending.items if i) if i is not None]
     for item in items:
         sync_item(item, ctx)
@@ -195,7 +202,7 @@ def _mark_all_stale(pending: Pending) -> None:
     try:
         if pending.items:
             _stale(HarvestRecord.kind == "item", HarvestRecord.ref_id.in_(pending.items))
-        if pending.rescan or pending.gone_items or pending.gone:
+        if pending.rescan or pending.gone:
             log_change(RESCAN)
     except Exception:  # noqa: BLE001
         log.exception("could not mark harvest records stale")
@@ -210,6 +217,10 @@ _SETS = "harvest_sets"
 
 
 def record_for(graph: str) -> HarvestRecord | None:
+    """Return a graph's record, including one created earlier in this unflushed batch."""
+    for obj in db.session.new:
+        if isinstance(obj, HarvestRecord) and obj.graph == graph:
+            return obj
     return db.session.scalar(select(HarvestRecord).where(HarvestRecord.graph == graph))
 
 

@@ -30,6 +30,14 @@ bp = Blueprint("harvest", __name__)
 csrf.exempt(bp)  # machine clients POST to /sparql and /oai without a form token
 bp.record_once(lambda state: records.register())
 
+
+@bp.after_request
+def _open_to_scripts(response: Response) -> Response:
+    """Let browser-based harvesters (SPARQL editors, notebooks) read the public data."""
+    response.headers.setdefault("Access-Control-Allow-Origin", "*")
+    return response
+
+
 RDF_TYPES = {
     "text/turtle": ("turtle", "text/turtle; charset=utf-8"),
     "application/n-triples": ("nt", "application/n-triples"),

@@ -7,6 +7,7 @@ meets the tables the rest of the suite empties between tests.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,6 +58,7 @@ class LiveNode:
             initialise_node()
             if demo:
                 seed_demo()
+        self.index_ready = False
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
         self.harvest()
@@ -80,6 +82,17 @@ class LiveNode:
             done = run_harvest(self.app)
             db.session.remove()
         return done
+
+    def wait_for_index(self) -> None:
+        """Start the SPARQL index and wait until it has loaded (once per node)."""
+        from server.harvest import index
+
+        deadline = time.monotonic() + 60
+        while not self.index_ready:
+            self.index_ready = index.status(self.app).get("status") == "ready"
+            if not self.index_ready:
+                assert time.monotonic() < deadline, "the SPARQL index did not load"
+                time.sleep(0.1)
 
     def close(self) -> None:
         from server.harvest import index

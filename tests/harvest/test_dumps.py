@@ -78,6 +78,7 @@ def test_dump_answers_conditional_requests(demo_node):
     """Given a downloaded dump, when asked again with its ETag or date, then the answer is 304."""
     first = demo_node.get("/dumps/dataset.nt.gz")
     assert first.headers["ETag"] and first.headers["Last-Modified"]
+    assert first.headers["Access-Control-Allow-Origin"] == "*"
     again = demo_node.get("/dumps/dataset.nt.gz", headers={"If-None-Match": first.headers["ETag"]})
     since = demo_node.get(
         "/dumps/dataset.nt.gz", headers={"If-Modified-Since": first.headers["Last-Modified"]}

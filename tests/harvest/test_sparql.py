@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 
 import pyoxigraph as ox
 import pytest
@@ -22,6 +21,14 @@ PREFIX as: <https://www.w3.org/ns/activitystreams#>
 """
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 PATHOLOGICAL = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@pytest.fixture(autouse=True)
+def _index_loaded(request):  # noqa: ANN001, ANN202
+    """Start each node's index first: a loading index answers 503, which is not under test."""
+    for name in ("demo_node", "live_node"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name).wait_for_index()
 
 
 def _wrapper(node, query: str, fmt: str = JSON) -> SPARQLWrapper:  # noqa: ANN001
@@ -198,6 +205,16 @@ def test_protocol_misuse_is_a_client_error(demo_node, params, status):
     assert demo_node.get("/sparql", params=params).status_code == status
 
 
+def _runs(pid: int) -> bool:
+    """Return whether a process exists and is not a zombie waiting to be reaped."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            state = handle.read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in {"Z", "X"}
+
+
 def test_query_past_the_time_limit_is_stopped(demo_node, monkeypatch):
     """Given a one-second limit, when a runaway query is sent, then it is stopped and reported."""
     monkeypatch.setitem(demo_node.app.config, "SPARQL_TIMEOUT", 1)
@@ -205,10 +222,8 @@ def test_query_past_the_time_limit_is_stopped(demo_node, monkeypatch):
     before = index.status(demo_node.app)["workers"]
     with pytest.raises(QueryBadFormed, match="time limit"):
         _wrapper(demo_node, PATHOLOGICAL).queryAndConvert()
-    for pid in before:  # the worker that ran it was killed: it uses no more CPU
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
-    assert _count(demo_node) > 0  # the index survived, with a fresh worker
+    assert _count(demo_node) > 0  # the index survived, with a fresh worker...
+    assert not any(_runs(pid) for pid in before)  # ...and the killed one uses no more CPU
 
 
 def test_people_get_a_query_form(demo_node):
