@@ -63,3 +63,21 @@ def create_activity(actor, obj: dict, kind: str = "Create", suffix: str = "1") -
         "actor": actor.iri,
         "object": obj,
     }
+
+
+def followed_by(app, actor, state: str = "accepted") -> int:
+    """Record that a peer actor follows the node (fetching its actor document); return the id."""
+    from federation.actors import fetch_actor
+    from server.extensions import db
+    from server.models import Actor, Follow
+
+    with app.app_context():
+        row = Follow(
+            follower=fetch_actor(actor.iri),
+            followed=Actor.local(),
+            activity_iri=f"{actor.iri}/follows/{state}",
+            state=state,
+        )
+        db.session.add(row)
+        db.session.commit()
+        return row.id

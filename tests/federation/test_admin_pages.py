@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from federation.actors import fetch_actor
 from server.extensions import db
-from server.models import Actor, Delivery, DomainRule, Follow, InboxMessage
+from server.models import Delivery, DomainRule, Follow, InboxMessage
 from tests.conftest import make_user, sign_in
+from tests.federation.conftest import followed_by
 
 
 def _admin(app):
@@ -20,16 +20,8 @@ def _admin(app):
 def test_the_page_shows_followers_rules_and_refusals(fed_app, peer):
     """Given a pending follower, a rule and a refused activity, the admin page lists them."""
     alice = peer.add_actor("alice")
+    followed_by(fed_app, alice, "pending")
     with fed_app.app_context():
-        remote = fetch_actor(alice.iri)
-        db.session.add(
-            Follow(
-                follower=remote,
-                followed=Actor.local(),
-                activity_iri=f"{alice.iri}/f",
-                state="pending",
-            )
-        )
         db.session.add(DomainRule(host="spam.example", kind="block", reason="spam"))
         db.session.add(
             InboxMessage(
@@ -52,14 +44,7 @@ def test_the_page_shows_followers_rules_and_refusals(fed_app, peer):
 def test_accepting_a_follower_from_the_page_sends_an_accept(fed_app, peer):
     """The admin accepts a pending follower; an Accept is queued to its inbox."""
     alice = peer.add_actor("alice")
-    with fed_app.app_context():
-        remote = fetch_actor(alice.iri)
-        row = Follow(
-            follower=remote, followed=Actor.local(), activity_iri=f"{alice.iri}/f", state="pending"
-        )
-        db.session.add(row)
-        db.session.commit()
-        follow_id = row.id
+    follow_id = followed_by(fed_app, alice, "pending")
     response = _admin(fed_app).post(f"/admin/federation/followers/{follow_id}/accept")
     assert response.status_code == 302
     with fed_app.app_context():
@@ -92,17 +77,7 @@ def test_an_unknown_target_is_explained_not_crashed(fed_app):
 def test_blocking_from_the_page_ends_follows(fed_app, peer):
     """Blocking a follower's domain marks its follow rejected."""
     alice = peer.add_actor("alice")
-    with fed_app.app_context():
-        remote = fetch_actor(alice.iri)
-        db.session.add(
-            Follow(
-                follower=remote,
-                followed=Actor.local(),
-                activity_iri=f"{alice.iri}/f",
-                state="accepted",
-            )
-        )
-        db.session.commit()
+    followed_by(fed_app, alice, "accepted")
     _admin(fed_app).post("/admin/federation/rules", data={"kind": "block", "host": peer.base_url})
     with fed_app.app_context():
         assert db.session.scalar(select(Follow)).state == "rejected"

@@ -7,26 +7,16 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from federation import clock, outbox
-from federation.actors import fetch_actor
 from federation.delivery import LEASE, MAX_ATTEMPTS, claim, run_deliveries
 from server.extensions import db
-from server.models import Actor, Delivery, Follow, PeerHealth
+from server.models import Delivery, PeerHealth
 from server.services.items import ItemInput, create_item, publish_item
+from tests.federation.conftest import followed_by
 
 
 def _followed_by(app, *actors) -> None:
-    with app.app_context():
-        for n, actor in enumerate(actors):
-            remote = fetch_actor(actor.iri)
-            db.session.add(
-                Follow(
-                    follower=remote,
-                    followed=Actor.local(),
-                    activity_iri=f"{actor.iri}/f/{n}",
-                    state="accepted",
-                )
-            )
-        db.session.commit()
+    for actor in actors:
+        followed_by(app, actor)
 
 
 def _publish(app) -> None:

@@ -105,6 +105,7 @@ def peer():
 
 def _names(mapping: dict[str, str]):
     """A resolver for made-up names."""
+
     def resolve(host: str, port: int) -> list[str]:
         if host not in mapping:
             raise socket.gaierror(f"unknown name {host}")
@@ -131,11 +132,21 @@ def test_private_allowed_fetches_from_loopback(peer):
 @pytest.mark.parametrize(
     "url",
     [
-        "http://127.0.0.1:{port}/users/a", "http://localhost:{port}/users/a", "https://[::1]/",
-        "https://10.1.2.3/", "https://192.168.1.1/", "https://169.254.169.254/latest/meta-data/",
-        "https://100.64.0.7/", "https://0.0.0.0/", "https://[::ffff:127.0.0.1]/",
-        "https://[64:ff9b::7f00:1]/", "https://[2002:7f00:1::]/", "https://[fe80::1]/",
-        "https://[fc00::1]/", "https://224.0.0.1/", "https://2130706433/",
+        "http://127.0.0.1:{port}/users/a",
+        "http://localhost:{port}/users/a",
+        "https://[::1]/",
+        "https://10.1.2.3/",
+        "https://192.168.1.1/",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://100.64.0.7/",
+        "https://0.0.0.0/",
+        "https://[::ffff:127.0.0.1]/",
+        "https://[64:ff9b::7f00:1]/",
+        "https://[2002:7f00:1::]/",
+        "https://[fe80::1]/",
+        "https://[fc00::1]/",
+        "https://224.0.0.1/",
+        "https://2130706433/",
     ],
 )
 def test_guard_refuses_non_public_addresses(peer, url):
@@ -150,8 +161,10 @@ def test_guard_refuses_non_public_addresses(peer, url):
 @pytest.mark.parametrize(
     "url, reason",
     [
-        ("http://peer.test/users/a", "plain http"), ("ftp://peer.test/a", "only http and https"),
-        ("file:///etc/passwd", "only http and https"), ("https://u:p@peer.test/a", "credentials"),
+        ("http://peer.test/users/a", "plain http"),
+        ("ftp://peer.test/a", "only http and https"),
+        ("file:///etc/passwd", "only http and https"),
+        ("https://u:p@peer.test/a", "credentials"),
     ],
 )
 def test_guard_refuses_schemes_and_credentials(url, reason):
@@ -164,10 +177,19 @@ def test_guard_refuses_schemes_and_credentials(url, reason):
 @pytest.mark.parametrize(
     "address, public",
     [
-        ("93.184.216.34", True), ("2606:4700:4700::1111", True), ("::ffff:93.184.216.34", True),
-        ("64:ff9b::5db8:d822", True), ("172.16.0.1", False), ("198.18.0.1", False),
-        ("192.0.2.1", False), ("255.255.255.255", False), ("::", False), ("2001:db8::1", False),
-        ("2001::1", False), ("ff02::1", False), ("::ffff:10.0.0.1", False),
+        ("93.184.216.34", True),
+        ("2606:4700:4700::1111", True),
+        ("::ffff:93.184.216.34", True),
+        ("64:ff9b::5db8:d822", True),
+        ("172.16.0.1", False),
+        ("198.18.0.1", False),
+        ("192.0.2.1", False),
+        ("255.255.255.255", False),
+        ("::", False),
+        ("2001:db8::1", False),
+        ("2001::1", False),
+        ("ff02::1", False),
+        ("::ffff:10.0.0.1", False),
     ],
 )
 def test_address_classifier(address, public):
@@ -193,15 +215,20 @@ def test_resolved_address_is_pinned(peer):
 
 @pytest.mark.parametrize(
     "location",
-    ["http://internal.test/secret", "http://169.254.169.254/latest/meta-data/",
-     "http://[::1]:{port}/users/a", "http://localhost:{port}/users/a"],
+    [
+        "http://internal.test/secret",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:{port}/users/a",
+        "http://localhost:{port}/users/a",
+    ],
 )
 def test_redirect_to_private_address_is_refused(peer, location):
     """Each redirect is checked again: an allowed peer cannot bounce us inward."""
     peer.routes["/start"] = _redirect(location.format(port=peer.port))
     peer.routes["/users/a"] = _document
-    client = _guarded(resolver=_names({"peer.test": "127.0.0.1", "internal.test": "10.0.0.5",
-                                       "localhost": "::1"}))
+    client = _guarded(
+        resolver=_names({"peer.test": "127.0.0.1", "internal.test": "10.0.0.5", "localhost": "::1"})
+    )
     with pytest.raises(UnsafeAddress, match="not a public address"):
         client.get_json(peer.url("/start", host="peer.test"))
     assert [path for _, path, _, _ in peer.seen] == ["/start"]
@@ -225,6 +252,7 @@ def test_at_most_three_redirects(peer, hops, ok):
 @pytest.mark.parametrize("declared", [True, False])
 def test_body_over_one_megabyte_is_aborted(peer, declared):
     """A response over 1 MB is refused, whether or not it announces its length."""
+
     def huge(handler: BaseHTTPRequestHandler) -> None:
         handler.send_response(200)
         handler.send_header("Content-Type", AP)
@@ -245,6 +273,7 @@ def test_body_over_one_megabyte_is_aborted(peer, declared):
 def test_slow_servers_hit_read_timeout_or_total_deadline(peer, stage, error):
     """A silent server hits the read timeout; one trickling bytes just often enough to beat
     it, in its headers or its body, is cut off at the total deadline."""
+
     def slow(handler: BaseHTTPRequestHandler) -> None:
         head = f"HTTP/1.1 200 OK\r\nContent-Type: {AP}\r\nContent-Length: 100\r\n\r\n"
         time.sleep(3 if stage == "silent" else 0)
@@ -273,10 +302,15 @@ def test_refused_connection_is_a_fetch_error():
 @pytest.mark.parametrize(
     "content_type, served, error",
     [
-        (AP, "/users/a", None), (LD, "/users/a", None), (AP, "/users/a#main-key", None),
-        ("text/html", "/users/a", "not ActivityPub"), ("", "/users/a", "not ActivityPub"),
-        ("application/json", "/users/a", "not ActivityPub"), (AP, "/users/b", "another id"),
-        (AP, "/USERS/a", "another id"), (AP, None, "another id"),
+        (AP, "/users/a", None),
+        (LD, "/users/a", None),
+        (AP, "/users/a#main-key", None),
+        ("text/html", "/users/a", "not ActivityPub"),
+        ("", "/users/a", "not ActivityPub"),
+        ("application/json", "/users/a", "not ActivityPub"),
+        (AP, "/users/b", "another id"),
+        (AP, "/USERS/a", "another id"),
+        (AP, None, "another id"),
     ],
 )
 def test_document_type_and_id_are_checked(peer, content_type, served, error):
@@ -334,8 +368,7 @@ def test_post_is_signed_and_answers_any_status(peer, actor_keys):
     assert response.status == 503 and response.headers["Retry-After"] == "120"
     method, path, headers, received = peer.seen[0]
     assert received == body and headers["Content-Type"] == AP
-    verify_signature(parse_signature(method, path, headers, received, scheme="http"),
-                     actor_keys[1])
+    verify_signature(parse_signature(method, path, headers, received, scheme="http"), actor_keys[1])
 
 
 def test_post_is_not_turned_into_a_get_by_a_redirect(peer, actor_keys):
@@ -363,8 +396,13 @@ def tls_files(tmp_path_factory) -> tuple[Path, Path]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "peer.test")])
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(1).not_valid_before(start).not_valid_after(start + dt.timedelta(days=2))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=2))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName("peer.test")]), critical=False)
         .sign(key, hashes.SHA256())
     )

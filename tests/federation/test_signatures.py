@@ -39,9 +39,11 @@ def _pems(private_key) -> tuple[str, str]:
     private = private_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    public = private_key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public = (
+        private_key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
@@ -58,8 +60,9 @@ def other_public() -> str:
 
 
 def _signed(signer, keys, method="POST", body=BODY, now=NOW) -> dict[str, str]:
-    return signer(method, URL, {"Content-Type": "application/activity+json"}, body, KEY_ID,
-                  keys[0], now=now)
+    return signer(
+        method, URL, {"Content-Type": "application/activity+json"}, body, KEY_ID, keys[0], now=now
+    )
 
 
 @pytest.mark.parametrize("signer", SIGNERS)
@@ -160,8 +163,9 @@ def _httpsig_headers(covered: list[str], private_pem: str, body: bytes | None = 
         "Date": "Sun, 01 Mar 2026 12:00:00 GMT",
         "Digest": "SHA-256=" + base64.b64encode(hashlib.sha256(body or b"").digest()).decode(),
     }
-    signer = httpsig.HeaderSigner(KEY_ID, private_pem, algorithm="rsa-sha256", headers=covered,
-                                  sign_header="signature")
+    signer = httpsig.HeaderSigner(
+        KEY_ID, private_pem, algorithm="rsa-sha256", headers=covered, sign_header="signature"
+    )
     return dict(signer.sign(headers, method="POST", path=PATH))
 
 
@@ -279,8 +283,9 @@ def test_httpsig_signature_verifies_with_ours(keys):
 def test_our_signature_verifies_with_httpsig(keys):
     """httpsig's HeaderVerifier accepts our cavage signature, and builds the same string."""
     headers = _signed(sign_request, keys)
-    verifier = httpsig.HeaderVerifier(headers, keys[1], method="POST", path=PATH,
-                                      sign_header="signature")
+    verifier = httpsig.HeaderVerifier(
+        headers, keys[1], method="POST", path=PATH, sign_header="signature"
+    )
     assert verifier.verify() is True
     parsed = parse_signature("POST", PATH, headers, BODY, now=NOW)
     expected = generate_message(list(parsed.components), headers, method="POST", path=PATH)
@@ -299,10 +304,14 @@ def test_hs2019_with_created_instead_of_date(offset, accepted, keys):
     text += f"digest: {digest}"
     key = serialization.load_pem_private_key(keys[0].encode(), password=None)
     signature = base64.b64encode(key.sign(text.encode(), padding.PKCS1v15(), hashes.SHA256()))
-    headers = {"Host": "peer.example", "Digest": digest, "Signature": (
-        f'keyId="{KEY_ID}", algorithm="hs2019", created={created}, '
-        f'headers="(request-target) (created) host digest", signature="{signature.decode()}"'
-    )}
+    headers = {
+        "Host": "peer.example",
+        "Digest": digest,
+        "Signature": (
+            f'keyId="{KEY_ID}", algorithm="hs2019", created={created}, '
+            f'headers="(request-target) (created) host digest", signature="{signature.decode()}"'
+        ),
+    }
     if accepted:
         parsed = parse_signature("POST", PATH, headers, BODY, now=NOW)
         verify_signature(parsed, keys[1])
@@ -345,8 +354,9 @@ def test_bovine_signed_requests_verify_with_ours(keys):
 
     async def send() -> None:
         async with ClientSession() as session:
-            await bovine_http.signed_post(session, secret, f"{base}/inbox", body,
-                                          legacy_digest_method)
+            await bovine_http.signed_post(
+                session, secret, f"{base}/inbox", body, legacy_digest_method
+            )
             await bovine_http.signed_get(session, secret, f"{base}/users/a?page=1")
 
     try:
@@ -355,7 +365,8 @@ def test_bovine_signed_requests_verify_with_ours(keys):
         server.shutdown()
         server.server_close()
     assert [(method, path) for method, path, _, _ in server.seen] == [
-        ("POST", "/inbox"), ("GET", "/users/a?page=1")
+        ("POST", "/inbox"),
+        ("GET", "/users/a?page=1"),
     ]
     for method, path, headers, received in server.seen:
         parsed = parse_signature(method, path, headers, received)
