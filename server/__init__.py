@@ -51,14 +51,12 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from server import auth, i18n, views
-    from server import cli as commons_cli
 
     app.after_request(_security_headers)
     login_manager.init_app(app)
     auth.init_app(app)
     i18n.init_app(app, babel)
     views.init_app(app)
-    commons_cli.init_app(app)
     return app
 
 

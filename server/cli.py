@@ -35,10 +35,6 @@ def main() -> None:
         sys.exit(2)
 
 
-def init_app(app: Flask) -> None:
-    """Nothing to register on the app: commands reach it through FlaskGroup."""
-
-
 @commons.command("init")
 @with_appcontext
 def init_command() -> None:

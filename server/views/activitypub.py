@@ -20,6 +20,7 @@ from federation.errors import (
 from server.extensions import csrf, db
 from server.models import Actor, Follow, OutboxActivity
 from server.views.errors import error_response
+from vocab.context import CONTEXT
 
 bp = Blueprint("activitypub", __name__)
 csrf.exempt(bp)
@@ -130,7 +131,7 @@ def outbox() -> Response:
     rows = list(db.session.scalars(OutboxActivity.public_page(before, PAGE_SIZE)))
     page_url = f"{url}?page=true" + (f"&before={before}" if before else "")
     page: dict[str, Any] = {
-        "@context": _page_context(rows),
+        "@context": list(CONTEXT),
         "type": "OrderedCollectionPage",
         "id": page_url,
         "partOf": url,
@@ -139,12 +140,6 @@ def outbox() -> Response:
     if len(rows) == PAGE_SIZE:
         page["next"] = f"{url}?page=true&before={rows[-1].id}"
     return _json(page)
-
-
-def _page_context(rows: list[OutboxActivity]) -> Any:
-    from vocab.context import CONTEXT
-
-    return list(CONTEXT)
 
 
 def _actor_page(url: str, query, count_query) -> Response:
