@@ -52,19 +52,30 @@ def host_matches(host: str, rule: str) -> bool:
     return ":" not in rule and (bare == rule or bare.endswith("." + rule))
 
 
-def check_domain(iri: str) -> None:
-    """Raise BlockedError if the IRI's host is blocked, or not allowed in allowlist mode."""
-    host = host_of(iri)
-    if not host:
-        return
-    bare = host.split(":")[0]
-    for blocked in DomainRule.hosts("block"):
-        if host_matches(host, blocked):
+class DomainCheck:
+    """The node's domain rules, read once per request and applied to every IRI it names."""
+
+    def __init__(self) -> None:
+        self._rules: tuple[set[str], set[str] | None] | None = None
+
+    def _load(self) -> tuple[set[str], set[str] | None]:
+        if self._rules is None:
+            allowlist = current_app.config["SETTINGS"].federation_mode == "allowlist"
+            blocked = DomainRule.hosts("block")
+            self._rules = (blocked, DomainRule.hosts("allow") if allowlist else None)
+        return self._rules
+
+    def __call__(self, iri: str) -> None:
+        """Raise BlockedError if the IRI's host is blocked, or not allowed in allowlist mode."""
+        host = host_of(iri)
+        if not host:
+            return
+        blocked, allowed = self._load()
+        if any(host_matches(host, rule) for rule in blocked):
             raise BlockedError(f"{host} is blocked on this node")
-    if current_app.config["SETTINGS"].federation_mode == "allowlist":
-        allowed = DomainRule.hosts("allow")
-        if host not in allowed and bare not in allowed:
+        if allowed is not None and host not in allowed and host.split(":")[0] not in allowed:
             raise BlockedError(f"{host} is not on this node's allowlist")
+
 
 
 def _signature_key_id(headers: dict[str, str]) -> str | None:
@@ -156,6 +167,7 @@ def check_origins(activity: dict[str, Any]) -> None:
 def accept(incoming: Incoming) -> tuple[InboxMessage | None, bool]:
     """Run checks 1-8; return (stored message, True when new) or raise."""
     # 1. Moderation first: the key's domain, before reading anything else.
+    check_domain = DomainCheck()
     key_id = _signature_key_id(incoming.headers)
     if key_id:
         check_domain(key_id)
@@ -184,10 +196,8 @@ def accept(incoming: Incoming) -> tuple[InboxMessage | None, bool]:
     # 7. Origins.
     check_origins(activity)
     mark_heard_from(actor.origin)
-    # 8. Store and answer; processing is idempotent on the activity id.
-    if InboxMessage.seen(activity["id"]):
-        db.session.commit()
-        return None, False
+    # 8. Store and answer; processing is idempotent on the activity id (a unique column:
+    # a second delivery of the same activity fails to insert and is answered alike).
     message = InboxMessage(
         activity_iri=activity["id"],
         activity_type=activity["type"][:64],
@@ -199,7 +209,7 @@ def accept(incoming: Incoming) -> tuple[InboxMessage | None, bool]:
     db.session.add(message)
     try:
         db.session.commit()
-    except IntegrityError:  # the same activity delivered twice at the same moment
+    except IntegrityError:  # already received
         db.session.rollback()
         return None, False
     return message, True
