@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from federation import clock
+from federation.documents import first, id_of
 from federation.errors import FetchError, SignatureError
 from federation.http import SafeClient
 from server.extensions import db
@@ -41,17 +42,6 @@ def signed_get(url: str) -> tuple[dict[str, Any], str]:
         (local.public_key_id, local.private_key_pem) if local and local.private_key_pem else None
     )
     return client().get_json(url, sign_as=sign_as)
-
-
-def _first(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and value else value
-
-
-def _id_of(value: Any) -> str | None:
-    value = _first(value)
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) else None
 
 
 def _key_in(doc: dict[str, Any], key_id: str | None) -> dict[str, Any] | None:
@@ -92,13 +82,13 @@ def store_actor(doc: dict[str, Any], url: str, key_id: str | None = None) -> Act
     actor.name = str(doc.get("name") or actor.handle)[:300]
     summary = doc.get("summary")
     actor.summary = {"und": summary[:2000]} if isinstance(summary, str) and summary else {}
-    actor.url = _id_of(doc.get("url")) or iri
-    actor.inbox = _id_of(doc.get("inbox"))
-    actor.outbox = _id_of(doc.get("outbox"))
+    actor.url = id_of(first(doc.get("url"))) or iri
+    actor.inbox = id_of(first(doc.get("inbox")))
+    actor.outbox = id_of(first(doc.get("outbox")))
     endpoints = doc.get("endpoints") if isinstance(doc.get("endpoints"), dict) else {}
-    actor.shared_inbox = _id_of(endpoints.get("sharedInbox"))
-    actor.followers_url = _id_of(doc.get("followers"))
-    actor.following_url = _id_of(doc.get("following"))
+    actor.shared_inbox = id_of(first(endpoints.get("sharedInbox")))
+    actor.followers_url = id_of(first(doc.get("followers")))
+    actor.following_url = id_of(first(doc.get("following")))
     for inbox in (actor.inbox, actor.shared_inbox):
         if inbox and origin_of(inbox) != actor.origin:
             raise FetchError(f"{url}: inbox on another origin")

@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from federation.actors import signed_get
+from federation.documents import id_of
 from federation.errors import FederationError
 from federation.items import Rejected, delete_item, read_object, store_item
 from server.extensions import db
@@ -23,30 +24,24 @@ PAGES_PER_PASS = 3
 MAX_PAGES = 10_000
 
 
-def _id(value: Any) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) else None
-
-
 def _import_entry(entry: Any, owner: Actor, context: Any = None) -> int:
     """Import one outbox entry (an activity or a bare object); return 1 if stored."""
     if not isinstance(entry, dict):
         return 0
     kind = entry.get("type")
     if kind == "Delete":
-        object_id = _id(entry.get("object"))
+        object_id = id_of(entry.get("object"))
         if object_id and origin_of(object_id) == owner.origin:
             delete_item(object_id, owner)
         return 0
     if kind in ("Create", "Update"):
         doc = entry.get("object")
-        if not isinstance(doc, dict) or origin_of(_id(doc) or "") != owner.origin:
+        if not isinstance(doc, dict) or origin_of(id_of(doc) or "") != owner.origin:
             return 0
         if "@context" not in doc:
             doc = {"@context": entry.get("@context") or context, **doc}
     elif kind == "Announce":
-        object_id = _id(entry.get("object"))
+        object_id = id_of(entry.get("object"))
         if not object_id:
             return 0
         doc, _ = signed_get(object_id)
@@ -55,7 +50,7 @@ def _import_entry(entry: Any, owner: Actor, context: Any = None) -> int:
     try:
         obj = read_object(doc)
     except Rejected as exc:
-        log.info("backfill skipped %s: %s", _id(doc), exc)
+        log.info("backfill skipped %s: %s", id_of(doc), exc)
         return 0
     if kind == "Announce":
         owner = owner if origin_of(obj.attributed_to) == owner.origin else None
@@ -80,9 +75,9 @@ def backfill_step(follow: Follow, pages: int = PAGES_PER_PASS) -> bool:
         if isinstance(first, dict) and ("orderedItems" in first or "items" in first):
             page_doc = first
             follow.backfill_count += _import_page(page_doc, followed)
-            follow.backfill_next = _id(page_doc.get("next")) or ""
+            follow.backfill_next = id_of(page_doc.get("next")) or ""
         else:
-            follow.backfill_next = _id(first) or ""
+            follow.backfill_next = id_of(first) or ""
             items = collection.get("orderedItems") or collection.get("items") or []
             for entry in items:
                 follow.backfill_count += _import_entry(entry, followed, collection.get("@context"))
@@ -94,7 +89,7 @@ def backfill_step(follow: Follow, pages: int = PAGES_PER_PASS) -> bool:
             raise FederationError("the outbox pages to another origin")
         page, _ = signed_get(url)
         follow.backfill_count += _import_page(page, followed)
-        next_url = _id(page.get("next"))
+        next_url = id_of(page.get("next"))
         follow.backfill_next = "" if next_url == url else (next_url or "")
     done = follow.backfill_next == ""
     follow.backfill_state = "done" if done else "running"

@@ -29,20 +29,35 @@ from federation.signatures import sign_request
 
 DEFAULT_USER_AGENT = "transition-commons/0.1"
 ACTIVITY_JSON = "application/activity+json"
-ACCEPT_ACTIVITY = (
-    'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
-)
+ACCEPT_ACTIVITY = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 _ACTIVITY_TYPES = {ACTIVITY_JSON, "application/ld+json"}
 _REDIRECTS = {301, 302, 303, 307, 308}
 _URL_SAFE = "!$&'()*+,/:;=?@[]~%"  # what may stay unescaped in a request target
 
 # Special-use IPv4 ranges (IANA registry) that no peer lives on; 240/4 holds 255.255.255.255.
-_BLOCKED_V4 = [ip_network(net) for net in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
-    "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.31.196.0/24", "192.52.193.0/24",
-    "192.88.99.0/24", "192.168.0.0/16", "192.175.48.0/24", "198.18.0.0/15", "198.51.100.0/24",
-    "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
-)]
+_BLOCKED_V4 = [
+    ip_network(net)
+    for net in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.31.196.0/24",
+        "192.52.193.0/24",
+        "192.88.99.0/24",
+        "192.168.0.0/16",
+        "192.175.48.0/24",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+    )
+]
 # Public IPv6 unicast is 2000::/3; inside it, IETF protocol space (Teredo, ORCHID, benchmarking),
 # documentation ranges. ::ffff:0:0/96, 64:ff9b::/96 and 2002::/16 carry an IPv4 address
 # that reaches the network it names, so that address is judged instead.
@@ -355,8 +370,12 @@ class SafeClient:
                 break
             if target.scheme == "https":
                 conn: HTTPConnection = HTTPSConnection(
-                    address, target.port, timeout=timeout, server_hostname=target.host,
-                    cert_reqs="CERT_REQUIRED", ca_certs=self.ca_certs,
+                    address,
+                    target.port,
+                    timeout=timeout,
+                    server_hostname=target.host,
+                    cert_reqs="CERT_REQUIRED",
+                    ca_certs=self.ca_certs,
                 )
             else:
                 conn = HTTPConnection(address, target.port, timeout=timeout)

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from federation import clock, outbox
 from federation.actors import fetch_actor, signed_get
+from federation.documents import first, id_of
 from federation.errors import FederationError, InvalidActivity
 from federation.items import Rejected, delete_item, read_object, store_item
 from server.extensions import db
@@ -28,14 +29,6 @@ BATCH = 50
 STALE_CLAIM = timedelta(minutes=5)
 
 Handler = Callable[[InboxMessage, dict[str, Any]], None]
-
-
-def _id(value: Any) -> str | None:
-    if isinstance(value, list) and value:
-        value = value[0]
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) else None
 
 
 def _sender(message: InboxMessage) -> Actor:
@@ -52,7 +45,7 @@ def _following(actor: Actor) -> bool:
 def handle_follow(message: InboxMessage, activity: dict[str, Any]) -> None:
     """Someone follows the node: accept now, or wait for an admin in manual mode."""
     local = Actor.local()
-    if _id(activity.get("object")) != local.iri:
+    if id_of(first(activity.get("object"))) != local.iri:
         raise Rejected(["only the node actor can be followed"])
     follower = _sender(message)
     follow = Follow.between(follower, local)
@@ -83,9 +76,9 @@ def answer_follow(follow: Follow, accept: bool, activity: dict[str, Any] | None 
 
 def _our_follow(activity: dict[str, Any], sender: Actor) -> Follow | None:
     obj = activity.get("object")
-    follow = Follow.by_activity(_id(obj) or "")
+    follow = Follow.by_activity(id_of(first(obj)) or "")
     local = Actor.local()
-    if follow is None and isinstance(obj, dict) and _id(obj.get("actor")) == local.iri:
+    if follow is None and isinstance(obj, dict) and id_of(first(obj.get("actor"))) == local.iri:
         follow = Follow.between(local, sender)
     if follow is None or follow.followed_id != sender.id:
         return None
@@ -116,7 +109,7 @@ def handle_undo(message: InboxMessage, activity: dict[str, Any]) -> None:
     """Undo of a Follow ends it; Undo of an Announce is noted and ignored."""
     obj = activity.get("object")
     kind = obj.get("type") if isinstance(obj, dict) else None
-    follow = Follow.by_activity(_id(obj) or "")
+    follow = Follow.by_activity(id_of(first(obj)) or "")
     sender = _sender(message)
     if follow is None and kind == "Follow":
         local = Actor.local()
@@ -132,7 +125,7 @@ def handle_undo(message: InboxMessage, activity: dict[str, Any]) -> None:
 def _object_doc(activity: dict[str, Any], sender: Actor) -> dict[str, Any]:
     """Return the object, fetched from its id unless embedded by its own origin."""
     obj = activity.get("object")
-    object_id = _id(obj)
+    object_id = id_of(first(obj))
     if not object_id:
         raise Rejected(["the activity has no object id"])
     if isinstance(obj, dict) and origin_of(object_id) == sender.origin and "type" in obj:
@@ -157,7 +150,7 @@ def handle_create(message: InboxMessage, activity: dict[str, Any]) -> None:
 def handle_delete(message: InboxMessage, activity: dict[str, Any]) -> None:
     """The owner withdrew an item (or deleted itself): remove our copy."""
     sender = _sender(message)
-    object_id = _id(activity.get("object"))
+    object_id = id_of(first(activity.get("object")))
     if object_id == sender.iri:
         db.session.execute(
             update(Follow)
@@ -173,7 +166,7 @@ def handle_announce(message: InboxMessage, activity: dict[str, Any]) -> None:
     sender = _sender(message)
     if not _following(sender):
         raise Rejected(["this node does not follow the sender"])
-    object_id = _id(activity.get("object"))
+    object_id = id_of(first(activity.get("object")))
     if not object_id:
         raise Rejected(["the announce has no object"])
     if db.session.scalar(select(Item.id).where(Item.iri == object_id)):

@@ -53,7 +53,8 @@ _CAVAGE_ALGORITHMS = {*_RSA_HASHES, "ed25519"}
 # character) costs more than the RSA check itself; the format is simple enough for a regex.
 _CAVAGE_PARAM = re.compile(r'([A-Za-z]+)\s*=\s*(?:"([^"]*)"|([^",\s]+))')
 _RFC9421_ALGORITHMS: dict[str, type[hms.HTTPSignatureAlgorithm]] = {
-    "rsa-v1_5-sha256": hms.RSA_V1_5_SHA256, "rsa-pss-sha512": hms.RSA_PSS_SHA512,
+    "rsa-v1_5-sha256": hms.RSA_V1_5_SHA256,
+    "rsa-pss-sha512": hms.RSA_PSS_SHA512,
     "ed25519": hms.ED25519,
 }
 
@@ -155,8 +156,14 @@ def _cavage_signing_string(
 
 
 def sign_request(
-    method: str, url: str, headers: Mapping[str, str], body: bytes | None,
-    key_id: str, private_key_pem: str, *, now: datetime | None = None,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    key_id: str,
+    private_key_pem: str,
+    *,
+    now: datetime | None = None,
 ) -> dict[str, str]:
     """Return `headers` plus Host, Date, Digest (with a body) and a draft-cavage Signature.
 
@@ -198,8 +205,14 @@ def _rfc9421_algorithm(key: Any, declared: str = "") -> type[hms.HTTPSignatureAl
 
 
 def sign_request_rfc9421(
-    method: str, url: str, headers: Mapping[str, str], body: bytes | None,
-    key_id: str, private_key_pem: str, *, now: datetime | None = None,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    key_id: str,
+    private_key_pem: str,
+    *,
+    now: datetime | None = None,
 ) -> dict[str, str]:
     """Return `headers` plus Host, Date, Content-Digest (with a body) and an RFC 9421 signature."""
     out = _with_host_and_date(headers, url, now)
@@ -345,8 +358,13 @@ def _parse_rfc9421(
 
 
 def parse_signature(
-    method: str, path_with_query: str, headers: Mapping[str, str] | Iterable[tuple[str, str]],
-    body: bytes | None, *, now: datetime | None = None, scheme: str = "https",
+    method: str,
+    path_with_query: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+    body: bytes | None,
+    *,
+    now: datetime | None = None,
+    scheme: str = "https",
 ) -> ParsedSignature:
     """Run checks 3-5 on a request as received; raise SignatureError at the first failure.
 

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from federation import clock
 from federation.actors import key_for
 from federation.delivery import mark_heard_from
+from federation.documents import id_of
 from federation.errors import BlockedError, InvalidActivity, SignatureError, TooLarge
 from federation.signatures import parse_signature, verify_signature
 from server.extensions import db
@@ -77,7 +78,6 @@ class DomainCheck:
             raise BlockedError(f"{host} is not on this node's allowlist")
 
 
-
 def _signature_key_id(headers: dict[str, str]) -> str | None:
     for name in ("Signature", "Signature-Input"):
         value = _header(headers, name)
@@ -112,12 +112,6 @@ def _depth(value: Any, limit: int) -> int:
     return deepest
 
 
-def _id(value: Any) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) else None
-
-
 def parse_activity(body: bytes) -> dict[str, Any]:
     """Return the activity as a dict, or raise InvalidActivity (400) / TooLarge (413)."""
     if len(body) > MAX_BODY:
@@ -130,7 +124,11 @@ def parse_activity(body: bytes) -> dict[str, Any]:
         raise InvalidActivity("the body is not a JSON object")
     if _depth(activity, MAX_DEPTH) > MAX_DEPTH:
         raise InvalidActivity("the body is nested too deeply")
-    kind, actor, activity_id = activity.get("type"), _id(activity.get("actor")), activity.get("id")
+    kind, actor, activity_id = (
+        activity.get("type"),
+        id_of(activity.get("actor")),
+        activity.get("id"),
+    )
     if not isinstance(kind, str) or not actor or not isinstance(activity_id, str):
         raise InvalidActivity("an activity needs a type, an actor and an id")
     for iri in (actor, activity_id):
@@ -141,13 +139,13 @@ def parse_activity(body: bytes) -> dict[str, Any]:
 
 def check_origins(activity: dict[str, Any]) -> None:
     """Check 7: the actor, the activity and owned objects share one origin."""
-    actor = _id(activity["actor"])
+    actor = id_of(activity["actor"])
     actor_origin = origin_of(actor)
     if origin_of(activity["id"]) != actor_origin:
         raise InvalidActivity("the activity id is not on its actor's origin")
     if activity["type"] in OWNED_TYPES:
         obj = activity.get("object")
-        object_id = _id(obj)
+        object_id = id_of(obj)
         if not object_id:
             raise InvalidActivity(f"a {activity['type']} needs an object with an id")
         if origin_of(object_id) != actor_origin:
@@ -155,7 +153,7 @@ def check_origins(activity: dict[str, Any]) -> None:
                 "an actor may only create, update or delete its own origin's objects"
             )
         if isinstance(obj, dict) and "attributedTo" in obj:
-            owner = _id(
+            owner = id_of(
                 obj["attributedTo"]
                 if not isinstance(obj["attributedTo"], list)
                 else obj["attributedTo"][0]
@@ -173,7 +171,7 @@ def accept(incoming: Incoming) -> tuple[InboxMessage | None, bool]:
         check_domain(key_id)
     # 2. Size and shape; then the actor's domain, still before any fetch.
     activity = parse_activity(incoming.body)
-    actor_iri = _id(activity["actor"])
+    actor_iri = id_of(activity["actor"])
     check_domain(actor_iri)
     # 3-5. A strong, fresh signature over this very body.
     scheme = urlsplit(current_app.config["SETTINGS"].base_url).scheme

@@ -72,3 +72,13 @@ def slugify(text: str, max_length: int = 80) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-") or "item"
+
+
+def free_slug(base: str, taken: set[str]) -> str:
+    """Return `base`, or `base-2`, `base-3`... the first not in `taken`."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"

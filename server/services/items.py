@@ -12,6 +12,7 @@ from sqlalchemy import select
 from federation import outbox
 from server.extensions import db
 from server.models import Actor, Item, NodeSettings, Territory, Theme, User, slugify, utcnow
+from server.models.base import free_slug
 from server.rendering import render_langmap
 from server.services import NotAllowed, ServiceError
 from server.services.validation import (
@@ -141,15 +142,10 @@ RESERVED_SLUGS = {"new", "feed", "edit"}
 
 
 def _free_slug(kind: str, base: str) -> str:
-    taken = RESERVED_SLUGS | set(
+    taken = set(
         db.session.scalars(select(Item.slug).where(Item.kind == kind, Item.slug.like(f"{base}%")))
     )
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return free_slug(base, RESERVED_SLUGS | taken)
 
 
 def _checked(kind: str, data: ItemInput) -> ItemInput:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Territory, Theme, ThemeLink, User, slugify
+from server.models.base import free_slug
 from server.services import NotAllowed, ServiceError
 from server.services.validation import check_langmap, check_url, clean_langmap
 from vocab.terms import TERRITORY_KINDS
@@ -173,9 +174,4 @@ def _base_url() -> str:
 
 def _free_slug(model, base: str) -> str:
     taken = set(db.session.scalars(select(model.slug).where(model.slug.like(f"{base}%"))))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return free_slug(base, taken)
