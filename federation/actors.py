@@ -15,6 +15,7 @@ from federation.errors import FetchError, SignatureError
 from federation.http import SafeClient
 from server.extensions import db
 from server.models import Actor, origin_of
+from server.models.actor import KnownKey
 
 ACTOR_TYPES = {"Person", "Organization", "Service", "Application", "Group"}
 ACTOR_TTL = timedelta(days=1)
@@ -119,17 +120,19 @@ def fetch_actor(iri: str, refresh: bool = False) -> Actor:
     return store_actor(doc, final_url)
 
 
-def key_for(key_id: str, actor_iri: str, refresh: bool = False) -> tuple[Actor, str]:
-    """Return the actor that owns `key_id` and its PEM; the owner must be `actor_iri`.
+def key_for(key_id: str, actor_iri: str, refresh: bool = False) -> KnownKey:
+    """Return the key `key_id` with its owner, who must be `actor_iri`.
 
     The key document is fetched without its fragment; the document must have the id of the
     URL fetched and hold a key whose id is exactly `key_id` and whose owner is the actor.
     """
+    if not refresh:
+        cached = Actor.known_key(key_id)
+        if cached is not None:
+            if cached.owner != actor_iri:
+                raise SignatureError("the signing key belongs to another actor")
+            return cached
     known = db.session.scalar(select(Actor).where(Actor.public_key_id == key_id))
-    if known is not None and not refresh and known.public_key_pem:
-        if known.iri != actor_iri:
-            raise SignatureError("the signing key belongs to another actor")
-        return known, known.public_key_pem
     if (
         known is not None
         and refresh
@@ -159,7 +162,7 @@ def key_for(key_id: str, actor_iri: str, refresh: bool = False) -> tuple[Actor, 
     if actor.iri != actor_iri:
         raise SignatureError("the signing key belongs to another actor")
     db.session.commit()
-    return actor, actor.public_key_pem or ""
+    return KnownKey(key_id, actor.iri, actor.origin, actor.public_key_pem or "")
 
 
 def webfinger(handle: str) -> str:

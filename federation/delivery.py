@@ -238,6 +238,8 @@ def retry_origin(origin: str) -> int:
 
 def mark_heard_from(origin: str) -> None:
     """An origin sent us something: it is up, resume delivering to it."""
+    if origin not in PeerHealth.troubled():
+        return
     row = db.session.scalar(select(PeerHealth).where(PeerHealth.origin == origin))
     if row is not None and (row.unavailable or row.circuit_open_until):
         row.unavailable = False

@@ -138,13 +138,27 @@ def store_item(obj: objects.Item, owner: Actor) -> Item | None:
     stamp = obj.updated or obj.published
     if item is not None and item.remote_updated_at and stamp and stamp <= item.remote_updated_at:
         return None
+    origin = origin_of(obj.id)
+    # Resolve references before the item joins the session: their queries would otherwise
+    # flush a half-filled item, and assigning its collections would then load them back.
+    themes = list({t.id: t for t in (_remote_theme(r, origin) for r in obj.themes)}.values())
+    territories = list(
+        {t.id: t for t in (_remote_territory(r, origin) for r in obj.territories)}.values()
+    )
     if item is None:
         title = next(iter(obj.name.values()), "item")
         item = Item(
-            kind=kind, iri=obj.id, slug=f"{slugify(title, 60)}-{_short_hash(obj.id)}", actor=owner
+            kind=kind,
+            iri=obj.id,
+            slug=f"{slugify(title, 60)}-{_short_hash(obj.id)}",
+            actor=owner,
+            themes=themes,
+            territories=territories,
         )
         db.session.add(item)
-    origin = origin_of(obj.id)
+    else:
+        item.themes = themes
+        item.territories = territories
     item.status = "published"
     item.language = obj.language
     item.license = obj.license
@@ -156,10 +170,6 @@ def store_item(obj: objects.Item, owner: Actor) -> Item | None:
     item.authors = list(obj.authors)
     item.links = [{"href": link.href, "name": link.name} for link in obj.links]
     item.indexable = obj.indexable
-    item.themes = list({t.id: t for t in (_remote_theme(r, origin) for r in obj.themes)}.values())
-    item.territories = list(
-        {t.id: t for t in (_remote_territory(r, origin) for r in obj.territories)}.values()
-    )
     item.published_at = obj.published or item.published_at or clock.now()
     item.updated_at = clock.now()
     item.remote_updated_at = stamp

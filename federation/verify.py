@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
 from federation import clock
 from federation.actors import key_for
@@ -21,7 +20,6 @@ from federation.delivery import mark_heard_from
 from federation.documents import id_of
 from federation.errors import BlockedError, InvalidActivity, SignatureError, TooLarge
 from federation.signatures import parse_signature, verify_signature
-from server.extensions import db
 from server.models import DomainRule, InboxMessage, origin_of
 
 MAX_BODY = 1_000_000
@@ -54,26 +52,21 @@ def host_matches(host: str, rule: str) -> bool:
 
 
 class DomainCheck:
-    """The node's domain rules, read once per request and applied to every IRI it names."""
+    """The node's domain rules, applied to every IRI a request names."""
 
     def __init__(self) -> None:
-        self._rules: tuple[set[str], set[str] | None] | None = None
-
-    def _load(self) -> tuple[set[str], set[str] | None]:
-        if self._rules is None:
-            allowlist = current_app.config["SETTINGS"].federation_mode == "allowlist"
-            blocked = DomainRule.hosts("block")
-            self._rules = (blocked, DomainRule.hosts("allow") if allowlist else None)
-        return self._rules
+        self.blocked, allowed = DomainRule.current()
+        allowlist = current_app.config["SETTINGS"].federation_mode == "allowlist"
+        self.allowed = allowed if allowlist else None
 
     def __call__(self, iri: str) -> None:
         """Raise BlockedError if the IRI's host is blocked, or not allowed in allowlist mode."""
         host = host_of(iri)
         if not host:
             return
-        blocked, allowed = self._load()
-        if any(host_matches(host, rule) for rule in blocked):
+        if any(host_matches(host, rule) for rule in self.blocked):
             raise BlockedError(f"{host} is blocked on this node")
+        allowed = self.allowed
         if allowed is not None and host not in allowed and host.split(":")[0] not in allowed:
             raise BlockedError(f"{host} is not on this node's allowlist")
 
@@ -96,19 +89,21 @@ def _header(headers: dict[str, str], name: str) -> str | None:
     return None
 
 
-def _depth(value: Any, limit: int) -> int:
-    """Return the nesting depth of a JSON value, stopping past `limit`."""
-    stack = [(value, 1)]
-    deepest = 0
-    while stack:
-        current, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > limit:
-            return deepest
-        if isinstance(current, dict):
-            stack.extend((v, depth + 1) for v in current.values())
-        elif isinstance(current, list):
-            stack.extend((v, depth + 1) for v in current)
+def _depth(value: Any, limit: int, depth: int = 1) -> int:
+    """Return the nesting depth of a JSON value, stopping past `limit`.
+
+    Only containers are visited: an activity has a few dozen of them among hundreds of
+    strings, and this runs on every delivery.
+    """
+    if depth > limit:
+        return depth
+    children = value.values() if isinstance(value, dict) else value
+    deepest = depth
+    for child in children:
+        if isinstance(child, dict | list):
+            deepest = max(deepest, _depth(child, limit, depth + 1))
+            if deepest > limit:
+                break
     return deepest
 
 
@@ -122,7 +117,7 @@ def parse_activity(body: bytes) -> dict[str, Any]:
         raise InvalidActivity("the body is not JSON") from exc
     if not isinstance(activity, dict):
         raise InvalidActivity("the body is not a JSON object")
-    if _depth(activity, MAX_DEPTH) > MAX_DEPTH:
+    if _depth(activity, MAX_DEPTH) > MAX_DEPTH:  # json.loads itself stops at ~1,000
         raise InvalidActivity("the body is nested too deeply")
     kind, actor, activity_id = (
         activity.get("type"),
@@ -162,8 +157,8 @@ def check_origins(activity: dict[str, Any]) -> None:
                 raise InvalidActivity("the object is attributed to another origin")
 
 
-def accept(incoming: Incoming) -> tuple[InboxMessage | None, bool]:
-    """Run checks 1-8; return (stored message, True when new) or raise."""
+def accept(incoming: Incoming) -> bool:
+    """Run checks 1-8 and store the activity for the worker; return False if already stored."""
     # 1. Moderation first: the key's domain, before reading anything else.
     check_domain = DomainCheck()
     key_id = _signature_key_id(incoming.headers)
@@ -185,29 +180,15 @@ def accept(incoming: Incoming) -> tuple[InboxMessage | None, bool]:
     )
     # 6. The key's owner is the actor; verify, re-fetching the key once on failure.
     check_domain(parsed.key_id)
-    actor, pem = key_for(parsed.key_id, actor_iri)
+    key = key_for(parsed.key_id, actor_iri)
     try:
-        verify_signature(parsed, pem)
+        verify_signature(parsed, key.pem)
     except SignatureError:
-        actor, pem = key_for(parsed.key_id, actor_iri, refresh=True)
-        verify_signature(parsed, pem)
+        key = key_for(parsed.key_id, actor_iri, refresh=True)
+        verify_signature(parsed, key.pem)
     # 7. Origins.
     check_origins(activity)
-    mark_heard_from(actor.origin)
-    # 8. Store and answer; processing is idempotent on the activity id (a unique column:
-    # a second delivery of the same activity fails to insert and is answered alike).
-    message = InboxMessage(
-        activity_iri=activity["id"],
-        activity_type=activity["type"][:64],
-        actor_iri=actor_iri,
-        origin=actor.origin,
-        raw=activity,
-        state="pending",
-    )
-    db.session.add(message)
-    try:
-        db.session.commit()
-    except IntegrityError:  # already received
-        db.session.rollback()
-        return None, False
-    return message, True
+    mark_heard_from(key.origin)
+    # 8. Store; processing is idempotent on the activity id (a unique column: a second
+    # delivery of the same activity fails to insert and is answered alike).
+    return InboxMessage.store(activity, incoming.body, actor_iri, key.origin)

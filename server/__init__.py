@@ -37,14 +37,6 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     )
     if isinstance(config, dict):
         app.config.update({k: v for k, v in config.items() if k.isupper()})
-    if settings.trusted_proxies:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app,
-            x_for=settings.trusted_proxies,
-            x_proto=settings.trusted_proxies,
-            x_host=settings.trusted_proxies,
-            x_port=settings.trusted_proxies,
-        )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
@@ -57,6 +49,16 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     i18n.init_app(app, babel)
     views.init_app(app)
+    # Outermost, so every part of the application (the inbox endpoint too) sees the
+    # public scheme, host and path.
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=settings.trusted_proxies,
+            x_proto=settings.trusted_proxies,
+            x_host=settings.trusted_proxies,
+            x_port=settings.trusted_proxies,
+        )
     return app
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -10,12 +12,13 @@ from sqlalchemy import JSON, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
-from server.models.base import LangMapType, UTCDateTime, pick, utcnow
+from server.models.base import LangMapType, ProcessCache, UTCDateTime, pick, utcnow
 
 if TYPE_CHECKING:
     from vocab.objects import NodeActor
 
 
+@lru_cache(maxsize=4096)  # the same actors' IRIs on every inbox request
 def origin_of(iri: str) -> str:
     """Return scheme://host[:port] of an IRI, lowercased, default ports dropped."""
     parts = urlsplit(iri)
@@ -25,6 +28,16 @@ def origin_of(iri: str) -> str:
     if port is None or (scheme, port) in {("http", 80), ("https", 443)}:
         return f"{scheme}://{host}"
     return f"{scheme}://{host}:{port}"
+
+
+@dataclass(frozen=True)
+class KnownKey:
+    """A public key this node has on record, with the actor that owns it."""
+
+    key_id: str
+    owner: str
+    origin: str
+    pem: str
 
 
 class Actor(db.Model):
@@ -56,6 +69,41 @@ class Actor(db.Model):
         """Return this node's own actor (None before `commons init`)."""
         return db.session.scalar(select(cls).where(cls.is_local.is_(True)).limit(1))
 
+    @classmethod
+    def local_id(cls) -> int | None:
+        """Return the id of this node's actor, kept per process (it never changes)."""
+        found = _ACTORS.get(
+            "local_id",
+            lambda: db.session.scalar(select(cls.id).where(cls.is_local.is_(True)).limit(1)),
+        )
+        if found is None:
+            _ACTORS.forget("local_id")
+        return found
+
+    @classmethod
+    def initialised(cls) -> bool:
+        """Return whether the node has its actor (`commons init` ran); asked per request."""
+        return cls.local_id() is not None
+
+    @classmethod
+    def known_key(cls, key_id: str) -> KnownKey | None:
+        """Return the key on record under `key_id`, kept per process for KEYS_TTL seconds."""
+
+        def load() -> KnownKey | None:
+            row = db.session.execute(
+                select(cls.iri, cls.origin, cls.public_key_pem)
+                .where(cls.public_key_id == key_id)
+                .limit(1)
+            ).first()
+            if row is None or not row.public_key_pem:
+                return None
+            return KnownKey(key_id, row.iri, row.origin, row.public_key_pem)
+
+        known = _ACTORS.get(("key", key_id), load)
+        if known is None:
+            _ACTORS.forget(("key", key_id))
+        return known
+
     @property
     def acct(self) -> str:
         """Return handle@host, the WebFinger address."""
@@ -80,3 +128,8 @@ class Actor(db.Model):
             url=self.url or self.iri,
             manually_approves_followers=manually_approves,
         )
+
+
+KEYS_TTL = 300.0
+# A key rotated elsewhere fails to verify once; the inbox then re-fetches it (key_for).
+_ACTORS = ProcessCache(KEYS_TTL, Actor)

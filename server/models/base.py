@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
+import weakref
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, TypeDecorator
+from sqlalchemy import JSON, DateTime, TypeDecorator, event
 from sqlalchemy.engine import Dialect
+
+from server.extensions import db
+
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -54,6 +61,20 @@ class LangMapType(TypeDecorator[dict[str, str]]):
         return dict(value or {})
 
 
+class SerialisedJSON(TypeDecorator[str]):
+    """A value for a JSON column that is already JSON text: written as given.
+
+    For the inbox, which stores each activity as the peer sent it (see InboxMessage.store);
+    reading the column back gives parsed JSON as usual.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+
 def pick(langmap: dict[str, str] | None, languages: list[str] | tuple[str, ...]) -> str:
     """Return the text in the first language of `languages` that has one, else any."""
     if not langmap:
@@ -82,3 +103,46 @@ def free_slug(base: str, taken: set[str]) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+class ProcessCache:
+    """Values read from the database, kept by this process for `ttl` seconds.
+
+    For what every inbox request reads and admins rarely change (domain rules, known keys,
+    troubled origins). Changes this process makes through the ORM to any of `models` clear
+    it at once; changes made by other processes show within `ttl`. Values are kept per
+    database engine, so applications with different databases in one process never mix.
+    """
+
+    def __init__(self, ttl: float, *models: type, max_entries: int = 10_000) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._stores: weakref.WeakKeyDictionary[Any, dict[Hashable, tuple[Any, float]]] = (
+            weakref.WeakKeyDictionary()
+        )
+        for model in models:
+            for name in ("after_insert", "after_update", "after_delete"):
+                event.listen(model, name, self.clear)
+
+    def get(self, key: Hashable, load: Callable[[], T]) -> T:
+        """Return the cached value for `key`, calling `load()` when missing or expired."""
+        store = self._stores.setdefault(db.engine, {})
+        now = time.monotonic()
+        hit = store.get(key)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        value = load()
+        if len(store) >= self.max_entries:
+            store.clear()
+        store[key] = (value, now + self.ttl)
+        return value
+
+    def forget(self, key: Hashable) -> None:
+        """Drop one key (in every engine's store)."""
+        for store in list(self._stores.values()):
+            store.pop(key, None)
+
+    def clear(self, *_: Any) -> None:
+        """Drop everything (also a mapper event listener, hence the ignored arguments)."""
+        for store in list(self._stores.values()):
+            store.clear()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
-from server.models.base import UTCDateTime, utcnow
+from server.models.base import ProcessCache, UTCDateTime, utcnow
 from server.models.outbox import OutboxActivity
 
 DELIVERY_STATES = ("pending", "done", "given_up")
@@ -55,3 +55,23 @@ class PeerHealth(db.Model):
     unavailable: Mapped[bool] = mapped_column(default=False)
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @classmethod
+    def troubled(cls) -> frozenset[str]:
+        """Return the origins marked unavailable or with their circuit open.
+
+        The inbox asks on every request whether the sender is one of them (then it is up
+        again); kept by each process for TROUBLED_TTL seconds.
+        """
+
+        def load() -> frozenset[str]:
+            query = select(cls.origin).where(
+                or_(cls.unavailable.is_(True), cls.circuit_open_until.is_not(None))
+            )
+            return frozenset(db.session.scalars(query))
+
+        return _TROUBLED.get("troubled", load)
+
+
+TROUBLED_TTL = 2.0
+_TROUBLED = ProcessCache(TROUBLED_TTL, PeerHealth)

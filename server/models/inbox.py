@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import JSON, Index, String, Text, select
+from sqlalchemy import JSON, Index, String, Text, bindparam, insert
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
-from server.models.base import UTCDateTime, utcnow
+from server.models.base import SerialisedJSON, UTCDateTime, utcnow
 
 INBOX_STATES = ("pending", "done", "rejected", "failed")
 
@@ -24,8 +30,8 @@ class InboxMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_iri: Mapped[str] = mapped_column(String(500), unique=True)
     activity_type: Mapped[str] = mapped_column(String(64))
-    actor_iri: Mapped[str] = mapped_column(String(500), index=True)
-    origin: Mapped[str] = mapped_column(String(300), index=True)
+    actor_iri: Mapped[str] = mapped_column(String(500))
+    origin: Mapped[str] = mapped_column(String(300))
     raw: Mapped[dict] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
@@ -35,8 +41,78 @@ class InboxMessage(db.Model):
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @classmethod
-    def seen(cls, activity_iri: str) -> bool:
-        return db.session.scalar(select(cls.id).where(cls.activity_iri == activity_iri)) is not None
+    def store(cls, activity: dict[str, Any], body: bytes, actor_iri: str, origin: str) -> bool:
+        """Store a verified activity as pending; False if it was already stored.
+
+        `raw` keeps the body as the peer sent it when it is UTF-8 JSON (it always is in
+        practice), so nothing is serialised again. The inbox does this on every request,
+        so it is one INSERT on a pooled driver connection, compiled once per dialect: the
+        ORM's unit of work, or even a Core execution, cost more than the insert itself.
+        """
+        try:
+            raw = body.decode()
+        except UnicodeDecodeError:  # UTF-16 or UTF-32 JSON, which json.loads also reads
+            raw = json.dumps(activity)
+        values = {
+            "activity_iri": activity["id"],
+            "activity_type": activity["type"][:64],
+            "actor_iri": actor_iri,
+            "origin": origin,
+            "raw": raw,
+            "state": "pending",
+            "attempts": 0,
+            "received_at": utcnow(),
+        }
+        engine = db.engine
+        sql, order, processors = _driver_insert(engine.dialect)
+        for name, process in processors.items():
+            values[name] = process(values[name])
+        params = values if order is None else tuple(values[name] for name in order)
+        dbapi = engine.dialect.loaded_dbapi
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, params)
+            connection.commit()
+        except dbapi.IntegrityError:  # the unique activity_iri: already received
+            connection.rollback()
+            return False
+        except dbapi.OperationalError as exc:  # busy or gone: the caller answers 503
+            connection.rollback()
+            raise OperationalError(sql, params, exc) from exc
+        finally:
+            connection.close()
+        return True
+
+
+_STORED = (
+    "activity_iri",
+    "activity_type",
+    "actor_iri",
+    "origin",
+    "raw",
+    "state",
+    "attempts",
+    "received_at",
+)
+
+
+@lru_cache(maxsize=4)
+def _driver_insert(
+    dialect: Dialect,
+) -> tuple[str, tuple[str, ...] | None, dict[str, Callable[[Any], Any]]]:
+    """Return the inbox INSERT for this dialect: SQL, positional order, value converters."""
+    table = InboxMessage.__table__
+    types = {name: table.c[name].type for name in _STORED} | {"raw": SerialisedJSON()}
+    statement = insert(table).values({name: bindparam(name, type_=types[name]) for name in _STORED})
+    compiled = statement.compile(dialect=dialect)
+    processors = {
+        name: process
+        for name in _STORED
+        if (process := types[name].bind_processor(dialect)) is not None
+    }
+    order = tuple(compiled.positiontup) if compiled.positiontup else None
+    return str(compiled), order, processors
 
 
 class RemoteTombstone(db.Model):

@@ -8,7 +8,7 @@ from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
-from server.models.base import UTCDateTime, utcnow
+from server.models.base import ProcessCache, UTCDateTime, utcnow
 
 
 class DomainRule(db.Model):
@@ -26,3 +26,24 @@ class DomainRule(db.Model):
     @classmethod
     def hosts(cls, kind: str) -> set[str]:
         return set(db.session.scalars(select(cls.host).where(cls.kind == kind)))
+
+    @classmethod
+    def current(cls) -> tuple[frozenset[str], frozenset[str]]:
+        """Return (blocked hosts, allowed hosts), as the inbox checks them on every request.
+
+        Kept by each process for a second or two: a rule changed elsewhere (the CLI,
+        another web process) applies everywhere within RULES_TTL seconds.
+        """
+
+        def load() -> tuple[frozenset[str], frozenset[str]]:
+            rows = db.session.execute(select(cls.host, cls.kind)).all()
+            return (
+                frozenset(host for host, kind in rows if kind == "block"),
+                frozenset(host for host, kind in rows if kind == "allow"),
+            )
+
+        return _RULES.get("rules", load)
+
+
+RULES_TTL = 2.0
+_RULES = ProcessCache(RULES_TTL, DomainRule)

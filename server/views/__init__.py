@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
         errors,
         federation_admin,
         harvest,
+        inbox,
         items,
         pages,
         vocabulary,
@@ -21,8 +22,17 @@ def init_app(app: Flask) -> None:
     )
 
     for module in (
-        pages, items, account, admin, federation_admin, vocabulary, wellknown, api, activitypub,
+        pages,
+        items,
+        account,
+        admin,
+        federation_admin,
+        vocabulary,
+        wellknown,
+        api,
+        activitypub,
         harvest,
     ):
         app.register_blueprint(module.bp)
     errors.init_app(app)
+    inbox.init_app(app)

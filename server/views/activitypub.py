@@ -1,4 +1,4 @@
-"""ActivityPub endpoints: inbox, outbox (read, and write with a bearer token), collections."""
+"""ActivityPub endpoints: outbox, followers, following, activities (the inbox: views/inbox.py)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, request
 from sqlalchemy import func, select
 
-from federation import verify
-from federation.errors import (
-    BlockedError,
-    FederationError,
-    FetchError,
-    InvalidActivity,
-    SignatureError,
-    TooLarge,
-)
 from server.extensions import csrf, db
 from server.models import Actor, Follow, OutboxActivity
-from server.views.errors import error_response
 from vocab.context import CONTEXT
 
 bp = Blueprint("activitypub", __name__)
@@ -46,60 +36,6 @@ def _node() -> Actor:
     if actor is None:
         abort(404)
     return actor
-
-
-def _read_body(limit: int) -> bytes:
-    """Read at most `limit` + 1 bytes of the request body, whatever Content-Length says."""
-    stream = request.stream
-    chunks, size = [], 0
-    while size <= limit:
-        chunk = stream.read(min(65536, limit + 1 - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
-
-
-@bp.post("/inbox")
-@bp.post("/actor/inbox")
-def inbox() -> Response:
-    """Verify a delivery, store it and answer 202; the worker processes it later."""
-    _node()
-    if (request.content_length or 0) > verify.MAX_BODY:
-        return error_response(413, "Too large", "the body is larger than 1 MB")
-    body = _read_body(verify.MAX_BODY)
-    path = request.path + (f"?{request.query_string.decode()}" if request.query_string else "")
-    incoming = verify.Incoming("POST", path, dict(request.headers), body)
-    try:
-        verify.accept(incoming)
-    except BlockedError as exc:
-        return _refuse(403, "Forbidden", exc)
-    except (SignatureError, FetchError) as exc:
-        # A key that cannot be fetched (down, unsafe, too large) cannot verify anything.
-        return _refuse(401, "Signature required", exc)
-    except TooLarge as exc:
-        return _refuse(413, "Too large", exc)
-    except InvalidActivity as exc:
-        return _refuse(400, "Bad request", exc)
-    except FederationError as exc:
-        return _refuse(400, "Bad request", exc)
-    return Response("", status=202)
-
-
-def _refuse(status: int, error: str, exc: Exception) -> Response:
-    db.session.rollback()
-    current_app.logger.info("inbox refused (%s): %s", status, exc)
-    response = Response(
-        json.dumps({"error": error, "detail": str(exc)}),
-        status=status,
-        content_type="application/json",
-    )
-    if status == 401:
-        response.headers["WWW-Authenticate"] = (
-            'Signature realm="inbox", headers="(request-target) host date digest"'
-        )
-    return response
 
 
 def _collection(url: str, total: int, first: str | None) -> dict[str, Any]:

@@ -292,3 +292,47 @@ def test_behind_a_trusted_proxy_the_public_host_is_verified(peer, database_url, 
             db.session.execute(table.delete())
         db.session.commit()
         db.engine.dispose()
+
+
+def test_a_block_made_by_another_process_applies_once_the_rules_are_read_again(
+    fed_app, peer, monkeypatch
+):
+    """Given rules cached by this process, when another process blocks the peer (no ORM event
+    here), then the inbox refuses it as soon as the cached rules expire."""
+    from sqlalchemy import text
+
+    from server.models import moderation
+
+    monkeypatch.setattr(moderation._RULES, "ttl", 3600.0)
+    alice = peer.add_actor("alice")
+    client = fed_app.test_client()
+    assert signed_post(client, alice, _follow(alice, "a")).status_code == 202
+    with fed_app.app_context():  # as `commons block` run elsewhere would write it
+        db.session.execute(
+            text(
+                "INSERT INTO domain_rule (host, kind, reason, created_at)"
+                " VALUES (:h, 'block', '', :t)"
+            ),
+            {"h": f"127.0.0.1:{peer.port}", "t": datetime.now(UTC)},
+        )
+        db.session.commit()
+    assert signed_post(client, alice, _follow(alice, "b")).status_code == 202  # still cached
+    monkeypatch.setattr(moderation._RULES, "ttl", 0.0)
+    moderation._RULES.clear()
+    assert signed_post(client, alice, _follow(alice, "c")).status_code == 403
+
+
+def test_the_activity_is_stored_as_the_peer_sent_it(fed_app, peer):
+    """The inbox keeps the body byte for byte, and reads it back as the activity."""
+    alice = peer.add_actor("alice")
+    activity = _follow(alice)
+    body = json.dumps(activity, indent=3, ensure_ascii=False).encode()
+    assert signed_post(fed_app.test_client(), alice, activity, body=body).status_code == 202
+    with fed_app.app_context():
+        stored = db.session.scalar(select(InboxMessage))
+        raw = db.session.execute(
+            select(InboxMessage.__table__.c.raw).where(InboxMessage.id == stored.id)
+        ).scalar_one()
+        assert stored.raw == activity and stored.origin == f"http://127.0.0.1:{peer.port}"
+        assert stored.actor_iri == alice.iri and stored.activity_type == "Follow"
+    assert raw == activity

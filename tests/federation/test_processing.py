@@ -206,3 +206,24 @@ def test_an_announce_is_fetched_from_the_origin_not_trusted_as_sent(fed_app, pee
         item = db.session.scalar(select(Item))
         assert item.title["fr"] == "Version d'origine"
         assert item.actor.iri == bob.iri
+
+
+def test_one_bad_message_in_a_group_does_not_hold_back_the_others(fed_app, peer):
+    """Given several Creates processed together and one of them invalid, when the worker runs,
+    then the valid ones are stored and only the invalid one is rejected, with its reasons."""
+    alice = peer.add_actor("alice")
+    _follow_peer(fed_app, alice)
+    client = fed_app.test_client()
+    broken = _experience(alice, 3)
+    del broken["dct:license"]
+    for number, obj in ((1, _experience(alice, 1)), (2, _experience(alice, 2)), (3, broken)):
+        activity = create_activity(alice, obj, suffix=str(number))
+        assert signed_post(client, alice, activity).status_code == 202
+    _process(fed_app)
+    states = {n: _message(fed_app, f"{alice.iri}/activities/create-{n}").state for n in (1, 2, 3)}
+    assert states == {1: "done", 2: "done", 3: "rejected"}
+    assert "licence" in _message(fed_app, f"{alice.iri}/activities/create-3").error
+    with fed_app.app_context():
+        stored = set(db.session.scalars(select(Item.iri).where(Item.remote_url.is_not(None))))
+    base = alice.iri.rsplit("/users/", 1)[0]
+    assert stored == {f"{base}/experiences/1", f"{base}/experiences/2"}
