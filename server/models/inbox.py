@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import weakref
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, Text, bindparam, insert
-from sqlalchemy.engine import Dialect
+from sqlalchemy import JSON, Index, String, Text, bindparam, event, insert
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -69,20 +71,51 @@ class InboxMessage(db.Model):
             values[name] = process(values[name])
         params = values if order is None else tuple(values[name] for name in order)
         dbapi = engine.dialect.loaded_dbapi
-        connection = engine.raw_connection()
+        for attempt in (1, 2):
+            connection = _writer(engine)
+            try:
+                connection.cursor().execute(sql, params)
+            except dbapi.IntegrityError:  # the unique activity_iri: already received
+                return False
+            except (dbapi.OperationalError, dbapi.InterfaceError) as exc:
+                _close_writer(engine)  # busy, or the server went away: a new one next time
+                if attempt == 2 or engine.dialect.name == "sqlite":
+                    raise OperationalError(sql, params, exc) from exc
+            else:
+                return True
+        return False  # pragma: no cover - the loop returns or raises
+
+
+# The inbox's own connection, one per process and database, in autocommit mode: each
+# INSERT is its own transaction, one round trip on PostgreSQL, with no pool checkout (whose
+# pre-ping would be a second round trip). It is reopened after any connection error.
+_WRITERS: weakref.WeakKeyDictionary[Engine, tuple[int, Any]] = weakref.WeakKeyDictionary()
+
+
+def _writer(engine: Engine) -> Any:
+    held = _WRITERS.get(engine)
+    if held is not None and held[0] == os.getpid():
+        return held[1]
+    connection = engine.raw_connection()
+    connection.detach()  # ours until closed, outside the pool
+    dbapi_connection = connection.dbapi_connection
+    if engine.dialect.name == "sqlite":
+        dbapi_connection.isolation_level = None
+    else:
+        dbapi_connection.autocommit = True
+    _WRITERS[engine] = (os.getpid(), connection)
+    if not event.contains(engine, "engine_disposed", _close_writer):
+        event.listen(engine, "engine_disposed", _close_writer)
+    return connection
+
+
+def _close_writer(engine: Engine) -> None:
+    held = _WRITERS.pop(engine, None)
+    if held is not None and held[0] == os.getpid():
         try:
-            cursor = connection.cursor()
-            cursor.execute(sql, params)
-            connection.commit()
-        except dbapi.IntegrityError:  # the unique activity_iri: already received
-            connection.rollback()
-            return False
-        except dbapi.OperationalError as exc:  # busy or gone: the caller answers 503
-            connection.rollback()
-            raise OperationalError(sql, params, exc) from exc
-        finally:
-            connection.close()
-        return True
+            held[1].close()
+        except Exception:  # noqa: BLE001 - it is being thrown away
+            pass
 
 
 _STORED = (
