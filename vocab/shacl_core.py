@@ -327,15 +327,9 @@ def _value_ok(kind: str, parameter: Any, value: Term, data: Data) -> bool:
     if kind in ("minInclusive", "maxInclusive"):
         if not isinstance(value, Lit):
             return False
-        literal = _rdflib_literal(value)
-        if literal.ill_typed:
-            return False
-        try:
-            if kind == "minInclusive":
-                return bool(parameter <= literal)
-            return bool(literal <= parameter)
-        except TypeError:
-            return False
+        bound = _from_rdflib(parameter)
+        pair = (bound, value) if kind == "minInclusive" else (value, bound)
+        return _less_or_equal(*pair)  # type: ignore[arg-type]
     if kind == "or":
         return any(_conforms(member, value, data) for member in parameter)
     if kind == "xone":
@@ -361,13 +355,42 @@ def _has_datatype(value: Term, datatype: str) -> bool:
     return not _rdflib_literal(value).ill_typed
 
 
+_NUMERIC = {
+    str(XSD[name])
+    for name in (
+        "integer decimal float double nonNegativeInteger positiveInteger nonPositiveInteger "
+        "negativeInteger long int short byte unsignedLong unsignedInt unsignedShort "
+        "unsignedByte"
+    ).split()
+}
+
+
+_DATES = {str(XSD.date), str(XSD.dateTime)}
+
+
 def _less_or_equal(value: Term, other: Term) -> bool:
+    """SPARQL's `value <= other`; False when the two cannot be compared (SHACL 4.4, 4.5.4)."""
     if not isinstance(value, Lit) or not isinstance(other, Lit):
         return False
+    if value.language or other.language:
+        return False
+    if value.datatype is None and other.datatype is None:
+        return value.value <= other.value  # two plain strings compare as text
     left, right = _rdflib_literal(value), _rdflib_literal(other)
     if left.ill_typed or right.ill_typed:
         return False
+    numeric = (value.datatype in _NUMERIC, other.datatype in _NUMERIC)
+    if any(numeric):
+        if not all(numeric):
+            return False
+        a, b = left.toPython(), right.toPython()
+        if a != a or b != b:  # NaN: every comparison with it is false
+            return False
+        return bool(a <= b)
+    if value.datatype != other.datatype and {value.datatype, other.datatype} != _DATES:
+        return False  # dates and date-times with each other, as rdflib (so pyshacl) does
     try:
-        return bool(left <= right)
+        result = left <= right
     except TypeError:
         return False
+    return result is True

@@ -111,6 +111,8 @@ class _Compiler:
             term = self.table.get(key) or _compact_key(key)
             for item in value if isinstance(value, list) else [value]:
                 if term.container == "@language":
+                    if not isinstance(item, dict):
+                        raise VocabError(f"{term.iri}: expected a language map, got {item!r}")
                     for lang, text in item.items():
                         for one in text if isinstance(text, list) else [text]:
                             out.append((subject, term.iri, Lit(one, None, lang)))

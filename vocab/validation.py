@@ -84,7 +84,10 @@ def validate(doc_or_graph: dict[str, Any] | rdflib.Graph) -> list[str]:
     Never fetches a context; a document it cannot read is refused with the reason why.
     """
     shapes = compiled_shapes()
-    if shapes is None:
+    if shapes is None or not _own_document(doc_or_graph):
+        # Graphs and documents in other contexts go through rdflib, which rewrites some
+        # literals as it reads them (an ill-typed boolean becomes "false"): only pyshacl
+        # sees them as rdflib does. Our peers send our own context, the path below.
         return validate_with_pyshacl(doc_or_graph)
     try:
         triples = triples_of(doc_or_graph)
@@ -94,6 +97,12 @@ def validate(doc_or_graph: dict[str, Any] | rdflib.Graph) -> list[str]:
     if not any(p == shacl_core.RDF_TYPE and o in _KNOWN_CLASS_IRIS for _, p, o in triples):
         reasons.append(_UNKNOWN_TYPE)
     return reasons + sorted({_core_reason(result) for result in shapes.validate(triples)})
+
+
+def _own_document(doc: Any) -> bool:
+    return (
+        isinstance(doc, dict) and doc.get("@context") == CONTEXT and isinstance(doc.get("id"), str)
+    )
 
 
 def validate_with_pyshacl(doc_or_graph: dict[str, Any] | rdflib.Graph) -> list[str]:
