@@ -1,8 +1,11 @@
 """Atom 1.0 and RSS 2.0 feeds of the latest harvestable items: node, theme, territory.
 
-Feeds obey the consent rules of `dataset` (they are read by aggregators as much as by
-people): items not marked indexable never appear, and federated copies only when the
-admin lets copies be harvested; `?local=1` keeps this node's own items only.
+Like the lists on the node's pages, feeds show this node's items and the items of the
+nodes it follows together (CONTRACT: local and followed by default), each copy linking to
+its original (`rel="via"`) with its own authors and licence; `?local=1` keeps this node's
+own items only. Items not marked indexable, hidden or withdrawn never appear. (Dumps,
+SPARQL and OAI-PMH, which republish whole records, carry copies only when the admin lets
+copies be harvested.)
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ class Feed:
 
 def latest(*conditions: ColumnElement[bool], local_only: bool = False) -> list[Item]:
     """Return the newest harvestable items that meet `conditions`."""
-    query = dataset.harvestable_items().where(*conditions)
+    query = dataset.harvestable_items(federated=True).where(*conditions)
     if local_only:
         query = query.where(Actor.is_local.is_(True))
     query = query.options(selectinload(Item.actor), selectinload(Item.themes))

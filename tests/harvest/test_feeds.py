@@ -68,17 +68,20 @@ def test_every_html_page_advertises_the_feeds(demo_node):
     assert 'type="application/rss+xml" href="/feed.rss"' in html
 
 
-def test_feeds_obey_consent(live_node):
-    """Given an unindexable item and a copy, then feeds show neither until copies are allowed."""
+def test_feeds_show_followed_nodes_items_and_obey_consent(live_node):
+    """Given an unindexable item and a followed node's item, then the feed shows the other
+    node's item (linking to its original) but never the unindexable one, and ?local=1 shows
+    this node's own items only; whether copies may be harvested does not change feeds."""
     private = publish(live_node.app, "Hors des flux", indexable=False)
+    own = publish(live_node.app, "Dans les flux")
     copy = store_copy(live_node.app)
-    ids = {e.id for e in _feed(live_node, "/feed.atom").entries}
-    assert not {private, copy} & ids
-    allow_copies(live_node.app)
-    ids = {e.id for e in _feed(live_node, "/feed.atom").entries}
+    entries = {e.id: e for e in _feed(live_node, "/feed.atom").entries}
     local_ids = {e.id for e in _feed(live_node, "/feed.atom?local=1").entries}
-    assert copy in ids and copy not in local_ids
-    assert private not in ids
+    assert {own, copy} <= set(entries) and private not in entries
+    assert own in local_ids and copy not in local_ids
+    assert any(link.get("rel") == "via" for link in entries[copy].links)
+    allow_copies(live_node.app)
+    assert {e.id for e in _feed(live_node, "/feed.atom").entries} == set(entries)
 
 
 def _locs(node, path: str) -> list[str]:  # noqa: ANN001
