@@ -26,6 +26,7 @@ from server.models import Actor, Follow, InboxMessage, Item, origin_of
 log = logging.getLogger("commons.inbox")
 MAX_ATTEMPTS = 5
 BATCH = 50
+_SENDERS = "inbox.senders"  # Session.info key: actors already read in this group
 TOGETHER = 20  # messages per transaction: short enough not to hold SQLite's lock long
 STALE_CLAIM = timedelta(minutes=5)
 
@@ -33,7 +34,12 @@ Handler = Callable[[InboxMessage, dict[str, Any]], None]
 
 
 def _sender(message: InboxMessage) -> Actor:
-    return fetch_actor(message.actor_iri)
+    senders = db.session.info.get(_SENDERS)  # set while a group is processed together
+    if senders is None:
+        return fetch_actor(message.actor_iri)
+    if message.actor_iri not in senders:
+        senders[message.actor_iri] = fetch_actor(message.actor_iri)
+    return senders[message.actor_iri]
 
 
 def _following(actor: Actor) -> bool:
@@ -263,9 +269,12 @@ def run_inbox(app: Flask) -> int:
 
 def _process_together(ids: list[int]) -> bool:
     """Process messages in one transaction; False (and nothing kept) if any did not succeed."""
+    db.session.info[_SENDERS] = {}
     try:
+        query = select(InboxMessage).where(InboxMessage.id.in_(ids))
+        messages = {message.id: message for message in db.session.scalars(query)}
         for message_id in ids:
-            message = db.session.get(InboxMessage, message_id)
+            message = messages[message_id]
             handler = HANDLERS.get(message.activity_type)
             if handler is None or message.state != "processing":
                 raise Rejected(["processed on its own"])
@@ -277,6 +286,8 @@ def _process_together(ids: list[int]) -> bool:
     except Exception:  # noqa: BLE001 - each message is retried alone, and recorded there
         db.session.rollback()
         return False
+    finally:
+        db.session.info.pop(_SENDERS, None)
     return True
 
 

@@ -157,9 +157,13 @@ def apply(pending: Pending, ctx: Context | None = None) -> None:
         )
         for record in db.session.scalars(query):
             tombstone(record.graph, record)
-    items = [i for i in (db.session.get(Item, i) for i in pending.items if i) if i is not None]
+    # Many items at once after a batch (the inbox worker commits groups): one query for the
+    # items and one for their records, rather than two per item.
+    ids = sorted(i for i in pending.items if i)
+    items = list(db.session.scalars(select(Item).where(Item.id.in_(ids)))) if ids else []
+    records = records_for([dataset.harvest_iri(item, ctx.base_url) for item in items])
     for item in items:
-        sync_item(item, ctx)
+        sync_item(item, ctx, records.get(dataset.harvest_iri(item, ctx.base_url)))
     themes = [t for t in (db.session.get(Theme, i) for i in pending.themes if i) if t is not None]
     if themes:
         sync_scheme(ctx)
