@@ -19,6 +19,32 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _number(env: dict[str, str], name: str, kind: type[int] | type[float]) -> float | None:
+    """Read a positive number (zero allowed for counts), or None when the variable is unset."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = kind(raw) if kind is int else float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if value < 0 or value != value:  # negative, or NaN
+        raise ConfigError(f"{name} must not be negative, not {raw!r}")
+    return value
+
+
+# Read by server.harvest.index when a query runs; checked here so that a typo stops the
+# node at start rather than failing the first SPARQL query.
+SPARQL_NUMBERS: dict[str, type[int] | type[float]] = {
+    "COMMONS_SPARQL_TIMEOUT": float,
+    "COMMONS_SPARQL_MAX_ROWS": int,
+    "COMMONS_SPARQL_MAX_BYTES": int,
+    "COMMONS_SPARQL_SLOTS": int,
+    "COMMONS_SPARQL_QUEUE_WAIT": float,
+    "COMMONS_SPARQL_MEMORY_MB": int,
+}
+
+
 @dataclass
 class Settings:
     """Everything a node reads from its environment; every field has a working default."""
@@ -48,9 +74,12 @@ class Settings:
         settings.node_handle = env.get("COMMONS_NODE_HANDLE", "")
         settings.federation_mode = env.get("COMMONS_FEDERATION_MODE") or "open"
         settings.follow_approval = env.get("COMMONS_FOLLOW_APPROVAL") or "auto"
-        settings.trusted_proxies = int(env.get("COMMONS_TRUSTED_PROXIES") or 0)
-        if env.get("COMMONS_MAX_UPLOAD_MB"):
-            settings.max_upload_bytes = int(float(env["COMMONS_MAX_UPLOAD_MB"]) * 1024 * 1024)
+        settings.trusted_proxies = int(_number(env, "COMMONS_TRUSTED_PROXIES", int) or 0)
+        upload_mb = _number(env, "COMMONS_MAX_UPLOAD_MB", float)
+        if upload_mb is not None:
+            settings.max_upload_bytes = int(upload_mb * 1024 * 1024)
+        for name, kind in SPARQL_NUMBERS.items():
+            _number(env, name, kind)
         settings.secret_key = env.get("COMMONS_SECRET_KEY", "")
         return settings.resolved()
 

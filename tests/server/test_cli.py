@@ -139,9 +139,19 @@ def test_token_create_for_unknown_account_fails(fresh):
     assert "no account" in result.output
 
 
-def test_bad_setting_is_one_line_from_the_console_script(tmp_path):
-    """A malformed COMMONS_BASE_URL stops the real command with a one-line error."""
-    env = {**os.environ, "COMMONS_BASE_URL": "ftp://nowhere", "COMMONS_DATA_DIR": str(tmp_path)}
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("COMMONS_BASE_URL", "ftp://nowhere"),
+        ("COMMONS_TRUSTED_PROXIES", "two"),
+        ("COMMONS_MAX_UPLOAD_MB", "lots"),
+        ("COMMONS_SPARQL_TIMEOUT", "10s"),
+        ("COMMONS_SPARQL_SLOTS", "-1"),
+    ],
+)
+def test_bad_setting_is_one_line_from_the_console_script(tmp_path, name, value):
+    """A malformed setting stops the real command with a one-line error naming it."""
+    env = {**os.environ, name: value, "COMMONS_DATA_DIR": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-c", "from server.cli import main; main()", "init"],
         env=env,
@@ -153,4 +163,4 @@ def test_bad_setting_is_one_line_from_the_console_script(tmp_path):
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
-    assert "COMMONS_BASE_URL" in lines[0]
+    assert name in lines[0] and not (tmp_path / "commons.db").exists()
