@@ -15,6 +15,8 @@ import json
 import logging
 import random
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -32,6 +34,7 @@ MAX_ATTEMPTS = 16
 RETRY_STATUSES = {401, 408, 429}
 LEASE = timedelta(minutes=5)
 BATCH = 20
+PARALLEL = 8  # deliveries in flight at once
 BREAKER_THRESHOLD = 5
 BREAKER_MAX = timedelta(hours=1)
 UNAVAILABLE_DAYS = 7
@@ -74,14 +77,14 @@ def claim(limit: int = BATCH) -> list[int]:
     return ids
 
 
-def claim_locked() -> int | None:
-    """Lock one due delivery for this worker (PostgreSQL, FOR UPDATE SKIP LOCKED).
+def claim_locked(limit: int = BATCH) -> list[int]:
+    """Lock due deliveries for this worker (PostgreSQL, FOR UPDATE SKIP LOCKED).
 
-    The lock is held while the delivery is sent and released by the commit that records the
-    outcome, so several workers never send one row at once, and a killed worker's row is
-    free again the moment its connection drops.
+    The locks are held while the deliveries are sent and released by the commit that records
+    their outcomes, so several workers never send one row at once, and a killed worker's
+    rows are free again the moment its connection drops.
     """
-    return db.session.scalar(_due().limit(1).with_for_update(skip_locked=True))
+    return list(db.session.scalars(_due().limit(limit).with_for_update(skip_locked=True)))
 
 
 def release_claims() -> int:
@@ -145,35 +148,41 @@ def record_failure(origin: str) -> None:
         row.circuit_open_until = now + min(timedelta(seconds=30 * 2**excess), BREAKER_MAX)
 
 
-def deliver_one(delivery_id: int, client, key_id: str, private_pem: str) -> str:
-    """Send one claimed delivery and record the outcome; return its new state."""
-    delivery = db.session.get(Delivery, delivery_id)
-    if delivery is None or delivery.state != "pending":
-        return "skipped"
-    body = json.dumps(delivery.activity.raw, ensure_ascii=False).encode()
-    now = clock.now()
+@dataclass(frozen=True)
+class Outcome:
+    """How one attempt went: the peer's status and headers, or the error."""
+
+    status: int | None
+    headers: Mapping[str, str]
+    error: str | None
+    final: bool = False  # nothing to gain by trying again (an unsafe address)
+
+
+def attempt(client, url: str, body: bytes, key_id: str, private_pem: str) -> Outcome:  # noqa: ANN001
+    """POST one delivery; network only (no database), so several can run at once."""
+    try:
+        response = client.post(url, body, key_id, private_pem)
+    except UnsafeAddress as exc:
+        return Outcome(None, {}, str(exc), final=True)  # it will not become safe by waiting
+    except FederationError as exc:
+        return Outcome(getattr(exc, "status", None), {}, str(exc) or exc.__class__.__name__)
+    status = response.status_code
+    error = None if 200 <= status < 300 else f"HTTP {status}"
+    return Outcome(status, response.headers, error)  # headers: case-insensitive
+
+
+def record(delivery: Delivery, outcome: Outcome, now: datetime) -> str:
+    """Apply an attempt's outcome to its delivery and its origin's health; return the state."""
     delivery.attempts += 1
     delivery.claimed_at = None
-    status: int | None = None
-    headers: Mapping[str, str] = {}
-    final = False
-    try:
-        response = client.post(delivery.inbox_url, body, key_id, private_pem)
-        status = response.status_code
-        headers = response.headers  # case-insensitive
-        error = None if 200 <= status < 300 else f"HTTP {status}"
-    except UnsafeAddress as exc:
-        error, final = str(exc), True  # it will not become safe by waiting
-    except FederationError as exc:
-        error = str(exc) or exc.__class__.__name__
-        status = getattr(exc, "status", None)
-    delivery.last_status = status
-    delivery.last_error = error
-    if error is None:
+    delivery.last_status = outcome.status
+    delivery.last_error = outcome.error
+    status = outcome.status
+    if outcome.error is None:
         delivery.state = "done"
         delivery.delivered_at = now
         record_success(delivery.origin)
-    elif final:
+    elif outcome.final:
         delivery.state = "given_up"
     elif status is not None and 400 <= status < 500 and status not in RETRY_STATUSES:
         delivery.state = "given_up"
@@ -184,12 +193,67 @@ def deliver_one(delivery_id: int, client, key_id: str, private_pem: str) -> str:
         if delivery.attempts >= MAX_ATTEMPTS:
             delivery.state = "given_up"
         else:
-            wait = _retry_after(headers, now) if status in {429, 503} else None
+            wait = _retry_after(outcome.headers, now) if status in {429, 503} else None
             delivery.next_attempt_at = now + max(
                 wait or timedelta(0), retry_delay(delivery.attempts)
             )
-    db.session.commit()
     return delivery.state
+
+
+def _body(delivery: Delivery) -> bytes:
+    return json.dumps(delivery.activity.raw, ensure_ascii=False).encode()
+
+
+def deliver_one(delivery_id: int, client, key_id: str, private_pem: str) -> str:  # noqa: ANN001
+    """Send one claimed delivery and record the outcome; return its new state."""
+    delivery = db.session.get(Delivery, delivery_id)
+    if delivery is None or delivery.state != "pending":
+        return "skipped"
+    now = clock.now()
+    outcome = attempt(client, delivery.inbox_url, _body(delivery), key_id, private_pem)
+    state = record(delivery, outcome, now)
+    db.session.commit()
+    return state
+
+
+def deliver_many(
+    ids: list[int],
+    client,
+    key_id: str,
+    private_pem: str,
+    commit_each: bool = True,  # noqa: ANN001
+) -> int:
+    """Send claimed deliveries PARALLEL at a time, recording each outcome as it comes.
+
+    Only the HTTP requests run in threads; the rows are read before and written after, in
+    this thread. A peer that is slow to answer holds one slot, not the whole batch. With
+    `commit_each` (SQLite, where claims are leases) each outcome is committed on its own, so
+    one bad row cannot undo the others; without (PostgreSQL, where the claim is a row lock)
+    the caller commits once, which releases every lock together.
+    """
+    rows = [db.session.get(Delivery, i) for i in ids]
+    rows = [row for row in rows if row is not None and row.state == "pending"]
+    if not rows:
+        return 0
+    now = clock.now()
+    with ThreadPoolExecutor(min(PARALLEL, len(rows)), thread_name_prefix="delivery") as pool:
+        pending = {
+            pool.submit(attempt, client, row.inbox_url, _body(row), key_id, private_pem): row.id
+            for row in rows
+        }
+        # Recorded as they finish: a worker killed mid-batch resends only what was in flight.
+        for future in as_completed(pending):
+            delivery_id = pending[future]
+            try:
+                record(db.session.get(Delivery, delivery_id), future.result(), now)
+                if commit_each:
+                    db.session.commit()
+            except Exception:  # noqa: BLE001 - one bad row must not stop the batch
+                db.session.rollback()
+                log.exception("delivery %s could not be recorded", delivery_id)
+                if not commit_each:
+                    raise
+    return len(rows)
 
 
 def run_deliveries(app: Flask) -> int:
@@ -202,24 +266,16 @@ def run_deliveries(app: Flask) -> int:
     key_id, private_pem = actor.public_key_id, actor.private_key_pem
     http = client()
     if db.engine.dialect.name == "postgresql":
-        done = 0
-        while done < BATCH and (delivery_id := claim_locked()) is not None:
-            _send(delivery_id, http, key_id, private_pem)
-            done += 1
+        ids = claim_locked()
+        try:
+            done = deliver_many(ids, http, key_id, private_pem, commit_each=False)
+        except Exception:  # noqa: BLE001 - nothing recorded: the rows are due again
+            db.session.rollback()
+            log.exception("a batch of deliveries could not be recorded")
+            return len(ids)
         db.session.commit()
         return done
-    ids = claim()
-    for delivery_id in ids:
-        _send(delivery_id, http, key_id, private_pem)
-    return len(ids)
-
-
-def _send(delivery_id: int, http, key_id: str, private_pem: str) -> None:
-    try:
-        deliver_one(delivery_id, http, key_id, private_pem)
-    except Exception:  # noqa: BLE001 - one bad row must not stop the batch
-        db.session.rollback()
-        log.exception("delivery %s failed unexpectedly", delivery_id)
+    return deliver_many(claim(), http, key_id, private_pem)
 
 
 def retry_origin(origin: str) -> int:

@@ -171,3 +171,36 @@ def test_updates_and_withdrawals_are_delivered_too(fed_app, peer):
     assert kinds == ["Create", "Update", "Delete"]
     assert peer.received[-1]["body"]["object"]["type"] == "Tombstone"
     assert outbox  # the module the services publish through
+
+
+def test_slow_peers_are_delivered_to_at_the_same_time(fed_app):
+    """Given four followers on four slow servers, when an item is published, then the worker
+    has several deliveries in flight at once (a slow peer holds one slot, not the batch)."""
+    import threading
+    import time
+
+    from tests.federation.peer import Peer
+
+    lock, in_flight, most = threading.Lock(), [0], [0]
+
+    def slow_answer() -> int:
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        time.sleep(0.3)
+        with lock:
+            in_flight[0] -= 1
+        return 202
+
+    with Peer() as p1, Peer() as p2, Peer() as p3, Peer() as p4:
+        peers = [p1, p2, p3, p4]
+        _followed_by(fed_app, *(p.add_actor("reader") for p in peers))
+        for p in peers:
+            p.inbox_status = slow_answer
+        _publish(fed_app)
+        with fed_app.app_context():
+            run_deliveries(fed_app)
+        assert all(d["body"]["type"] == "Create" for p in peers for d in p.received)
+        assert all(len(p.received) == 1 for p in peers)
+    assert {d.state for d in _deliveries(fed_app)} == {"done"}
+    assert most[0] > 1
