@@ -223,7 +223,7 @@ def deliver_many(
     private_pem: str,
     commit_each: bool = True,  # noqa: ANN001
 ) -> int:
-    """Send claimed deliveries PARALLEL at a time, recording each outcome as it comes.
+    """Send claimed deliveries to up to PARALLEL inboxes at once, recording as they come.
 
     Only the HTTP requests run in threads; the rows are read before and written after, in
     this thread. A peer that is slow to answer holds one slot, not the whole batch. With
@@ -236,23 +236,30 @@ def deliver_many(
     if not rows:
         return 0
     now = clock.now()
-    with ThreadPoolExecutor(min(PARALLEL, len(rows)), thread_name_prefix="delivery") as pool:
-        pending = {
-            pool.submit(attempt, client, row.inbox_url, _body(row), key_id, private_pem): row.id
-            for row in rows
-        }
+    # One inbox's deliveries go in order, one at a time (a Create before its Update and
+    # Delete); different inboxes in parallel.
+    by_inbox: dict[str, list[tuple[int, bytes]]] = {}
+    for row in rows:
+        by_inbox.setdefault(row.inbox_url, []).append((row.id, _body(row)))
+
+    def send_in_order(url: str, jobs: list[tuple[int, bytes]]) -> list[tuple[int, Outcome]]:
+        return [(i, attempt(client, url, body, key_id, private_pem)) for i, body in jobs]
+
+    workers = min(PARALLEL, len(by_inbox))
+    with ThreadPoolExecutor(workers, thread_name_prefix="delivery") as pool:
+        futures = [pool.submit(send_in_order, url, jobs) for url, jobs in by_inbox.items()]
         # Recorded as they finish: a worker killed mid-batch resends only what was in flight.
-        for future in as_completed(pending):
-            delivery_id = pending[future]
-            try:
-                record(db.session.get(Delivery, delivery_id), future.result(), now)
-                if commit_each:
-                    db.session.commit()
-            except Exception:  # noqa: BLE001 - one bad row must not stop the batch
-                db.session.rollback()
-                log.exception("delivery %s could not be recorded", delivery_id)
-                if not commit_each:
-                    raise
+        for future in as_completed(futures):
+            for delivery_id, outcome in future.result():
+                try:
+                    record(db.session.get(Delivery, delivery_id), outcome, now)
+                    if commit_each:
+                        db.session.commit()
+                except Exception:  # noqa: BLE001 - one bad row must not stop the batch
+                    db.session.rollback()
+                    log.exception("delivery %s could not be recorded", delivery_id)
+                    if not commit_each:
+                        raise
     return len(rows)
 
 
