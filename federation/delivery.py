@@ -204,18 +204,6 @@ def _body(delivery: Delivery) -> bytes:
     return json.dumps(delivery.activity.raw, ensure_ascii=False).encode()
 
 
-def deliver_one(delivery_id: int, client, key_id: str, private_pem: str) -> str:  # noqa: ANN001
-    """Send one claimed delivery and record the outcome; return its new state."""
-    delivery = db.session.get(Delivery, delivery_id)
-    if delivery is None or delivery.state != "pending":
-        return "skipped"
-    now = clock.now()
-    outcome = attempt(client, delivery.inbox_url, _body(delivery), key_id, private_pem)
-    state = record(delivery, outcome, now)
-    db.session.commit()
-    return state
-
-
 def deliver_many(
     ids: list[int],
     client,

@@ -127,7 +127,7 @@ def triples_of(doc_or_graph: dict[str, Any] | rdflib.Graph) -> list[tuple[str, s
     doc = doc_or_graph
     if not isinstance(doc, dict):
         raise VocabError(f"expected a JSON object, got {type(doc).__name__}")
-    if doc.get("@context") == CONTEXT and isinstance(doc.get("id"), str):
+    if _own_document(doc):
         triples = compile_document(doc)
         for _, _, o in triples:
             if isinstance(o, Lit) and not isinstance(o.value, str):
@@ -158,7 +158,7 @@ def _n3(value: Any) -> str:
 def _graph_of(doc: Any) -> rdflib.Graph:
     if not isinstance(doc, dict):
         raise VocabError(f"expected a JSON object, got {type(doc).__name__}")
-    if doc.get("@context") == CONTEXT and isinstance(doc.get("id"), str):
+    if _own_document(doc):
         # Our own shape (what our peers send): compile directly, a key outside the
         # context is refused rather than dropped. Tests prove this graph equals rdflib's.
         graph = rdflib.Graph()

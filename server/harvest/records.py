@@ -161,9 +161,10 @@ def apply(pending: Pending, ctx: Context | None = None) -> None:
     # items and one for their records, rather than two per item.
     ids = sorted(i for i in pending.items if i)
     items = list(db.session.scalars(select(Item).where(Item.id.in_(ids)))) if ids else []
-    records = records_for([dataset.harvest_iri(item, ctx.base_url) for item in items])
+    graphs = {item.id: dataset.harvest_iri(item, ctx.base_url) for item in items}
+    records = records_for(list(graphs.values()))
     for item in items:
-        sync_item(item, ctx, records.get(dataset.harvest_iri(item, ctx.base_url)))
+        sync_item(item, ctx, records.get(graphs[item.id]))
     themes = [t for t in (db.session.get(Theme, i) for i in pending.themes if i) if t is not None]
     if themes:
         sync_scheme(ctx)

@@ -81,11 +81,6 @@ class Actor(db.Model):
         return found
 
     @classmethod
-    def initialised(cls) -> bool:
-        """Return whether the node has its actor (`commons init` ran); asked per request."""
-        return cls.local_id() is not None
-
-    @classmethod
     def known_key(cls, key_id: str) -> KnownKey | None:
         """Return the key on record under `key_id`, kept per process for KEYS_TTL seconds."""
 

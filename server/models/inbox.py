@@ -70,20 +70,30 @@ class InboxMessage(db.Model):
         for name, process in processors.items():
             values[name] = process(values[name])
         params = values if order is None else tuple(values[name] for name in order)
-        dbapi = engine.dialect.loaded_dbapi
-        for attempt in (1, 2):
-            connection = _writer(engine)
-            try:
-                connection.cursor().execute(sql, params)
-            except dbapi.IntegrityError:  # the unique activity_iri: already received
-                return False
-            except (dbapi.OperationalError, dbapi.InterfaceError) as exc:
-                _close_writer(engine)  # busy, or the server went away: a new one next time
-                if attempt == 2 or engine.dialect.name == "sqlite":
-                    raise OperationalError(sql, params, exc) from exc
-            else:
-                return True
-        return False  # pragma: no cover - the loop returns or raises
+        try:
+            _insert(engine, sql, params)
+        except engine.dialect.loaded_dbapi.IntegrityError:  # the unique activity_iri
+            return False  # already received
+        return True
+
+
+def _insert(engine: Engine, sql: str, params: Any) -> None:
+    """Run the INSERT on this process's writer; on PostgreSQL once more on a new connection
+    if the server went away. A busy SQLite database is the caller's 503."""
+    dbapi = engine.dialect.loaded_dbapi
+    lost = (dbapi.OperationalError, dbapi.InterfaceError)
+    try:
+        _writer(engine).cursor().execute(sql, params)
+        return
+    except lost as exc:
+        _close_writer(engine)
+        if engine.dialect.name == "sqlite":
+            raise OperationalError(sql, params, exc) from exc
+    try:
+        _writer(engine).cursor().execute(sql, params)
+    except lost as exc:
+        _close_writer(engine)
+        raise OperationalError(sql, params, exc) from exc
 
 
 # The inbox's own connection, one per process and database, in autocommit mode: each

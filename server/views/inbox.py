@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from flask import Flask
@@ -62,7 +63,7 @@ class InboxEndpoint:
 
     def receive(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
         """Answer one delivery: 202 once stored, or the status FEDERATION.md gives."""
-        if not Actor.initialised():
+        if Actor.local_id() is None:  # `commons init` has not run
             return _refusal(404, "Not found", "this node has not been initialised")
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -94,7 +95,11 @@ class InboxEndpoint:
 
 
 def _headers(environ: dict[str, Any]) -> dict[str, str]:
-    """Return the request's header fields, names lowercased (as signatures name them)."""
+    """Return the request's header fields, names lowercased (as signatures name them).
+
+    A plain dict straight from the environ: werkzeug's EnvironHeaders, turned into one,
+    re-scans the whole environ per key, a cost paid on every delivery.
+    """
     headers = {
         key[5:].replace("_", "-").lower(): value
         for key, value in environ.items()
@@ -119,16 +124,6 @@ def _read_body(environ: dict[str, Any], limit: int) -> bytes:
     return b"".join(chunks)
 
 
-_REASONS = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    413: "Content Too Large",
-    503: "Service Unavailable",
-}
-
-
 def _refusal(
     status: int,
     error: str,
@@ -142,4 +137,4 @@ def _refusal(
     if status == 401:
         headers.append(("WWW-Authenticate", WWW_AUTHENTICATE))
     body = json.dumps({"error": error, "detail": str(detail)}).encode()
-    return f"{status} {_REASONS[status]}", headers, body
+    return f"{status} {HTTPStatus(status).phrase}", headers, body
