@@ -18,7 +18,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,20 @@ def experience(actor_iri: str, number: str) -> dict[str, Any]:
     ).to_jsonld()
 
 
+def varied(template: dict[str, Any], object_id: str, number: int) -> dict[str, Any]:
+    """The template with its own id and its own dates, as every real object has (a
+    validator that remembers values it has seen must not see the same ones every time)."""
+    obj = copy.copy(template)
+    obj["id"] = obj["url"] = obj["ccrel:attributionURL"] = object_id
+    stamp = (EPOCH + timedelta(seconds=number)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for key in ("published", "updated", "dct:created", "dct:modified"):
+        obj[key] = stamp
+    return obj
+
+
+EPOCH = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+
+
 # --- pre-signing ------------------------------------------------------------------------
 
 _ACTORS: list[SigningActor] = []
@@ -104,8 +118,7 @@ def _sign_batch(task: tuple[int, str, int, int, str, str]) -> list[bytes]:
     base = actor.iri.rsplit("/users/", 1)[0]
     out = []
     for n in range(start, start + count):
-        obj = copy.copy(template)
-        obj["id"] = f"{base}/experiences/{tag}-{index}-{n}"
+        obj = varied(template, f"{base}/experiences/{tag}-{index}-{n}", index * 100_000 + n)
         activity = {
             "@context": ["https://www.w3.org/ns/activitystreams"],
             "type": "Create",

@@ -104,20 +104,28 @@ def store_actor(doc: dict[str, Any], url: str, key_id: str | None = None) -> Act
     return actor
 
 
+def _current(actor: Actor | None) -> bool:
+    """Whether a stored actor can be used as it is: ours, or fetched less than a day ago."""
+    if actor is None:
+        return False
+    return actor.is_local or bool(actor.fetched_at and clock.now() - actor.fetched_at < ACTOR_TTL)
+
+
 def fetch_actor(iri: str, refresh: bool = False) -> Actor:
     """Return the actor at `iri`, fetching it when unknown, stale or asked to."""
     actor = db.session.scalar(select(Actor).where(Actor.iri == iri))
-    if (
-        actor is not None
-        and (actor.is_local or not refresh)
-        and actor.fetched_at
-        and (actor.is_local or clock.now() - actor.fetched_at < ACTOR_TTL)
-    ):
-        return actor
-    if actor is not None and actor.is_local:
+    if actor is not None and (actor.is_local or (not refresh and _current(actor))):
         return actor
     doc, final_url = signed_get(iri)
     return store_actor(doc, final_url)
+
+
+def current_actors(iris: set[str]) -> dict[str, Actor]:
+    """Return the stored actors among `iris` that need no fetching, in one query."""
+    if not iris:
+        return {}
+    found = db.session.scalars(select(Actor).where(Actor.iri.in_(sorted(iris))))
+    return {actor.iri: actor for actor in found if _current(actor)}
 
 
 def key_for(key_id: str, actor_iri: str, refresh: bool = False) -> KnownKey:

@@ -60,7 +60,7 @@ def _import_entry(entry: Any, owner: Actor, context: Any = None) -> int:
             owner = fetch_actor(obj.attributed_to)
     elif origin_of(obj.attributed_to) != owner.origin:
         return 0
-    return 1 if store_item(obj, owner) is not None else 0
+    return 1 if store_item(obj, owner) else 0
 
 
 def backfill_step(follow: Follow, pages: int = PAGES_PER_PASS) -> bool:

@@ -8,52 +8,102 @@ failure to retry a few times).
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Flask, current_app
 from sqlalchemy import select, update
 
 from federation import clock, outbox
-from federation.actors import fetch_actor, signed_get
+from federation.actors import current_actors, fetch_actor, signed_get
 from federation.documents import first, id_of
 from federation.errors import FederationError, InvalidActivity
-from federation.items import Rejected, delete_item, read_object, store_item
+from federation.items import Rejected, batched, delete_item, has_copy, read_object, store_item
 from server.extensions import db
-from server.models import Actor, Follow, InboxMessage, Item, origin_of
+from server.models import Actor, Follow, InboxMessage, origin_of
 
 log = logging.getLogger("commons.inbox")
 MAX_ATTEMPTS = 5
 BATCH = 50
-_SENDERS = "inbox.senders"  # Session.info key: actors already read in this group
-TOGETHER = 20  # messages per transaction: short enough not to hold SQLite's lock long
+_GROUP = "inbox.group"  # Session.info key while a group of messages is processed together
+_KEEP_FOLLOWS = {"Create", "Update", "Announce"}  # the other handlers may change follows
+_REJECTED_UNCHANGED = _KEEP_FOLLOWS  # these check everything before they change anything
+# Messages per transaction. A group writes only at its end, so SQLite's write lock is held
+# for its inserts and commit, not while it validates.
+TOGETHER = 50
 STALE_CLAIM = timedelta(minutes=5)
 
-Handler = Callable[[InboxMessage, dict[str, Any]], None]
+
+class Received(Protocol):
+    """What a handler reads of a stored message besides its activity: who sent it."""
+
+    actor_iri: str
 
 
-def _sender(message: InboxMessage) -> Actor:
-    senders = db.session.info.get(_SENDERS)  # set while a group is processed together
-    if senders is None:
+Handler = Callable[[Received, dict[str, Any]], None]
+
+
+@dataclass
+class _Group:
+    """Senders and follow states of a group of messages processed together, read at once."""
+
+    senders: dict[str, Actor]
+    followed: dict[int, bool] = field(default_factory=dict)  # actor id -> this node follows it
+
+    @classmethod
+    def of(cls, messages: list[Received]) -> _Group:
+        group = cls(current_actors({message.actor_iri for message in messages}))
+        group.read_follows()
+        return group
+
+    def read_follows(self) -> None:
+        """Read whether this node follows each sender (again, after a handler changed follows)."""
+        ids = {actor.id for actor in self.senders.values()}
+        self.followed = dict.fromkeys(ids, False)
+        local_id = Actor.local_id()
+        if local_id is None or not ids:
+            return
+        accepted = select(Follow.followed_id).where(
+            Follow.follower_id == local_id,
+            Follow.state == "accepted",
+            Follow.followed_id.in_(sorted(ids)),
+        )
+        self.followed.update(dict.fromkeys(db.session.scalars(accepted), True))
+
+
+def _group() -> _Group | None:
+    return db.session.info.get(_GROUP)  # set while a group is processed together
+
+
+def _sender(message: Received) -> Actor:
+    group = _group()
+    if group is None:
         return fetch_actor(message.actor_iri)
-    if message.actor_iri not in senders:
-        senders[message.actor_iri] = fetch_actor(message.actor_iri)
-    return senders[message.actor_iri]
+    if message.actor_iri not in group.senders:
+        group.senders[message.actor_iri] = fetch_actor(message.actor_iri)
+    return group.senders[message.actor_iri]
 
 
 def _following(actor: Actor) -> bool:
     """Return whether this node follows `actor` (accepted)."""
+    group = _group()
+    if group is not None and actor.id in group.followed:
+        return group.followed[actor.id]
     local_id = Actor.local_id()
     if local_id is None:
         return False
     state = db.session.scalar(
         select(Follow.state).where(Follow.follower_id == local_id, Follow.followed_id == actor.id)
     )
+    if group is not None:
+        group.followed[actor.id] = state == "accepted"
     return state == "accepted"
 
 
-def handle_follow(message: InboxMessage, activity: dict[str, Any]) -> None:
+def handle_follow(message: Received, activity: dict[str, Any]) -> None:
     """Someone follows the node: accept now, or wait for an admin in manual mode."""
     local = Actor.local()
     if id_of(first(activity.get("object"))) != local.iri:
@@ -96,7 +146,7 @@ def _our_follow(activity: dict[str, Any], sender: Actor) -> Follow | None:
     return follow
 
 
-def handle_accept(message: InboxMessage, activity: dict[str, Any]) -> None:
+def handle_accept(message: Received, activity: dict[str, Any]) -> None:
     """A node accepted our follow: mark it and start backfilling its outbox."""
     sender = _sender(message)
     follow = _our_follow(activity, sender)
@@ -108,7 +158,7 @@ def handle_accept(message: InboxMessage, activity: dict[str, Any]) -> None:
         follow.backfill_next = None
 
 
-def handle_reject(message: InboxMessage, activity: dict[str, Any]) -> None:
+def handle_reject(message: Received, activity: dict[str, Any]) -> None:
     sender = _sender(message)
     follow = _our_follow(activity, sender)
     if follow is None:
@@ -116,7 +166,7 @@ def handle_reject(message: InboxMessage, activity: dict[str, Any]) -> None:
     follow.state = "rejected"
 
 
-def handle_undo(message: InboxMessage, activity: dict[str, Any]) -> None:
+def handle_undo(message: Received, activity: dict[str, Any]) -> None:
     """Undo of a Follow ends it; Undo of an Announce is noted and ignored."""
     obj = activity.get("object")
     kind = obj.get("type") if isinstance(obj, dict) else None
@@ -147,7 +197,7 @@ def _object_doc(activity: dict[str, Any], sender: Actor) -> dict[str, Any]:
     return doc
 
 
-def handle_create(message: InboxMessage, activity: dict[str, Any]) -> None:
+def handle_create(message: Received, activity: dict[str, Any]) -> None:
     """A followed node published or changed an item: keep our copy in step."""
     sender = _sender(message)
     if not _following(sender):
@@ -158,7 +208,7 @@ def handle_create(message: InboxMessage, activity: dict[str, Any]) -> None:
     store_item(obj, sender)
 
 
-def handle_delete(message: InboxMessage, activity: dict[str, Any]) -> None:
+def handle_delete(message: Received, activity: dict[str, Any]) -> None:
     """The owner withdrew an item (or deleted itself): remove our copy."""
     sender = _sender(message)
     object_id = id_of(first(activity.get("object")))
@@ -172,7 +222,7 @@ def handle_delete(message: InboxMessage, activity: dict[str, Any]) -> None:
     delete_item(object_id, sender)
 
 
-def handle_announce(message: InboxMessage, activity: dict[str, Any]) -> None:
+def handle_announce(message: Received, activity: dict[str, Any]) -> None:
     """A followed node re-shares an item: fetch it from its origin, keep it with attribution."""
     sender = _sender(message)
     if not _following(sender):
@@ -180,7 +230,7 @@ def handle_announce(message: InboxMessage, activity: dict[str, Any]) -> None:
     object_id = id_of(first(activity.get("object")))
     if not object_id:
         raise Rejected(["the announce has no object"])
-    if db.session.scalar(select(Item.id).where(Item.iri == object_id)):
+    if has_copy(object_id):
         return
     doc, _ = signed_get(object_id)
     obj = read_object(doc)
@@ -254,8 +304,9 @@ def run_inbox(app: Flask) -> int:
     """Worker job: process pending inbox messages; return how many were handled.
 
     Messages are processed TOGETHER at a time in one transaction, which costs a commit and
-    a harvest-record pass per group rather than per message. If any of them is rejected or
-    fails, the group is rolled back and each of its messages is processed on its own.
+    a harvest-record pass per group rather than per message. If one fails (or is rejected
+    after it may have changed something), the group is rolled back and each of its
+    messages is processed on its own.
     """
     ids = claim()
     for start in range(0, len(ids), TOGETHER):
@@ -268,27 +319,64 @@ def run_inbox(app: Flask) -> int:
 
 
 def _process_together(ids: list[int]) -> bool:
-    """Process messages in one transaction; False (and nothing kept) if any did not succeed."""
-    db.session.info[_SENDERS] = {}
+    """Process messages in one transaction; False (and nothing kept) if any did not succeed.
+
+    The group's senders, follow states, items and tombstones are read in a few queries
+    first (`_Group`, `federation.items.Batch`), and its new items are written together.
+    A Create, Update or Announce that is rejected has changed nothing by then (the checks
+    come first), so it is recorded as rejected and the rest of the group goes on.
+    """
     try:
-        query = select(InboxMessage).where(InboxMessage.id.in_(ids))
-        messages = {message.id: message for message in db.session.scalars(query)}
-        for message_id in ids:
-            message = messages[message_id]
-            handler = HANDLERS.get(message.activity_type)
-            if handler is None or message.state != "processing":
-                raise Rejected(["processed on its own"])
-            handler(message, message.raw)
-            message.attempts += 1
-            message.state, message.error = "done", None
-            message.processed_at = clock.now()
+        # Rows, not ORM objects: a handler reads who sent the activity and the activity;
+        # the outcomes are written by one UPDATE per outcome.
+        query = select(
+            InboxMessage.id,
+            InboxMessage.activity_type,
+            InboxMessage.actor_iri,
+            InboxMessage.raw,
+            InboxMessage.state,
+        ).where(InboxMessage.id.in_(ids))
+        messages = {message.id: message for message in db.session.execute(query)}
+        group = db.session.info[_GROUP] = _Group.of(list(messages.values()))
+        objects = {id_of(first(m.raw.get("object"))) for m in messages.values()}
+        rejected: dict[str, list[int]] = defaultdict(list)  # reasons -> message ids
+        with batched({iri for iri in objects if iri}):
+            for message_id in ids:
+                message = messages[message_id]
+                handler = HANDLERS.get(message.activity_type)
+                if handler is None or message.state != "processing":
+                    raise Rejected(["processed on its own"])
+                try:
+                    handler(message, message.raw)
+                except Rejected as exc:
+                    if message.activity_type not in _REJECTED_UNCHANGED:
+                        raise
+                    rejected["\n".join(exc.reasons)].append(message_id)
+                if message.activity_type not in _KEEP_FOLLOWS:
+                    group.read_follows()
+        refused = {message_id for group_ids in rejected.values() for message_id in group_ids}
+        _record(InboxMessage.id.in_([i for i in ids if i not in refused]), "done", None)
+        for reasons, message_ids in rejected.items():
+            _record(InboxMessage.id.in_(message_ids), "rejected", reasons)
         db.session.commit()
     except Exception:  # noqa: BLE001 - each message is retried alone, and recorded there
         db.session.rollback()
         return False
     finally:
-        db.session.info.pop(_SENDERS, None)
+        db.session.info.pop(_GROUP, None)
     return True
+
+
+def _record(which: Any, state: str, error: str | None) -> None:
+    outcome = (
+        update(InboxMessage)
+        .where(which)
+        .values(
+            state=state, error=error, attempts=InboxMessage.attempts + 1, processed_at=clock.now()
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(outcome)
 
 
 def _process_alone(message_id: int) -> None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from federation import clock
 from federation.errors import FederationError, InvalidActivity
 from server.extensions import db
 from server.models import Actor, Item, RemoteTombstone, Territory, Theme, origin_of, slugify
+from server.models.item import item_territory, item_theme
 from server.rendering import sanitise_html
 from vocab import objects
 from vocab.validation import validate
@@ -28,6 +32,111 @@ class Rejected(InvalidActivity):
     def __init__(self, reasons: list[str]) -> None:
         super().__init__("; ".join(reasons))
         self.reasons = reasons
+
+
+class Batch:
+    """The copies a group of inbound activities reads and writes, in a few statements.
+
+    The inbox worker processes messages together in one transaction (`federation.inbox`).
+    Without this, every message would query its item, tombstone and themes anew and flush
+    its item on its own. With it, the group's items and tombstones are read in one query
+    each, themes once per reference, and new copies are inserted together by `write()`
+    with Core statements (the ORM's bookkeeping for an item of thirty columns cost more
+    than the rows). What one message does is seen by the next: a new copy is written
+    before anything asks for it.
+    """
+
+    def __init__(self, object_iris: set[str]) -> None:
+        iris = sorted(object_iris)
+        self.tombstoned: set[str] = set()
+        self.items: dict[str, Item | int] = {}  # an int: the id of a copy `write()` inserted
+        for start in range(0, len(iris), 500):
+            chunk = iris[start : start + 500]
+            self.tombstoned.update(
+                db.session.scalars(
+                    select(RemoteTombstone.object_iri).where(RemoteTombstone.object_iri.in_(chunk))
+                )
+            )
+            found = db.session.scalars(select(Item).where(Item.iri.in_(chunk)))
+            self.items.update((item.iri, item) for item in found)
+        self.themes: dict[str, Theme] = {}  # a reference's IRI -> the concept it means here
+        self.territories: dict[str, Territory] = {}
+        self.new: dict[str, tuple[dict[str, Any], list[int], list[int]]] = {}
+
+    def item(self, object_iri: str) -> Item | None:
+        """The copy of `object_iri`, as an ORM object, or None."""
+        if object_iri in self.new:
+            self.write()
+        item = self.items.get(object_iri)
+        if isinstance(item, int):
+            item = self.items[object_iri] = db.session.get(Item, item)
+        return item
+
+    def knows(self, object_iri: str) -> bool:
+        return object_iri in self.new or object_iri in self.items
+
+    def add(self, row: dict[str, Any], themes: list[Theme], territories: list[Territory]) -> None:
+        self.new[row["iri"]] = (
+            {**_OPTIONAL_COLUMNS, **row},  # every row the same keys, for one executemany
+            [theme.id for theme in themes],
+            [territory.id for territory in territories],
+        )
+
+    def write(self) -> None:
+        """Insert the new copies and their themes and territories."""
+        if not self.new:
+            return
+        new, self.new = list(self.new.values()), {}
+        table = Item.__table__
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids = db.session.execute(statement, [row for row, _, _ in new]).scalars().all()
+        themes, territories = [], []
+        for item_id, (row, theme_ids, territory_ids) in zip(ids, new, strict=True):
+            themes += [{"item_id": item_id, "theme_id": t} for t in theme_ids]
+            territories += [{"item_id": item_id, "territory_id": t} for t in territory_ids]
+            self.items[row["iri"]] = item_id
+            Item.written_directly(item_id)
+        for link, rows in ((item_theme, themes), (item_territory, territories)):
+            if rows:
+                db.session.execute(insert(link), rows)
+
+
+# What an experience or a resource leaves unset in the other's columns.
+_OPTIONAL_COLUMNS: dict[str, Any] = {
+    "period_start": None,
+    "period_end": None,
+    "organisations": [],
+    "circumstances": {},
+    "lessons": {},
+    "limits": {},
+    "resource_type": None,
+    "resource_url": None,
+}
+_BATCH = "federation.batch"  # Session.info key while a group is processed
+
+
+@contextmanager
+def batched(object_iris: set[str]) -> Iterator[Batch]:
+    """Let `store_item` and `delete_item` work on one `Batch` until the block ends; the
+    block's new copies are written when it ends without an error."""
+    batch = db.session.info[_BATCH] = Batch(object_iris)
+    try:
+        yield batch
+        batch.write()
+    finally:
+        db.session.info.pop(_BATCH, None)
+
+
+def _batch() -> Batch | None:
+    return db.session.info.get(_BATCH)
+
+
+def has_copy(object_iri: str) -> bool:
+    """Whether this node holds a copy of `object_iri`."""
+    batch = _batch()
+    if batch is not None and batch.knows(object_iri):
+        return True
+    return db.session.scalar(select(Item.id).where(Item.iri == object_iri)) is not None
 
 
 def read_object(doc: dict[str, Any]) -> objects.Item:
@@ -50,6 +159,15 @@ def _short_hash(iri: str) -> str:
 
 def _remote_theme(ref: objects.Ref, origin: str) -> Theme:
     """Return the theme a remote reference means: ours when aligned, else a remote concept."""
+    batch = _batch()
+    if batch is None:
+        return _resolve_theme(ref, origin)
+    if ref.id not in batch.themes:
+        batch.themes[ref.id] = _resolve_theme(ref, origin)
+    return batch.themes[ref.id]
+
+
+def _resolve_theme(ref: objects.Ref, origin: str) -> Theme:
     theme = db.session.scalar(select(Theme).where(Theme.iri == ref.id))
     if theme is not None:
         return _aligned(theme) or theme
@@ -89,6 +207,15 @@ def _aligned(theme: Theme) -> Theme | None:
 
 def _remote_territory(ref: objects.Ref, origin: str) -> Territory:
     """Return our territory with the same official code, else a remote territory row."""
+    batch = _batch()
+    if batch is None:
+        return _resolve_territory(ref, origin)
+    if ref.id not in batch.territories:
+        batch.territories[ref.id] = _resolve_territory(ref, origin)
+    return batch.territories[ref.id]
+
+
+def _resolve_territory(ref: objects.Ref, origin: str) -> Territory:
     territory = db.session.scalar(select(Territory).where(Territory.iri == ref.id))
     if territory is not None:
         return territory
@@ -127,17 +254,18 @@ def _remote_territory(ref: objects.Ref, origin: str) -> Territory:
     return territory
 
 
-def store_item(obj: objects.Item, owner: Actor) -> Item | None:
-    """Create or update the local copy of a remote item; None when the copy is older."""
-    if db.session.scalar(select(RemoteTombstone.id).where(RemoteTombstone.object_iri == obj.id)):
-        return None
+def store_item(obj: objects.Item, owner: Actor) -> bool:
+    """Create or update the local copy of a remote item; False when the copy is older."""
+    batch = _batch()
+    if _tombstoned(obj.id, batch):
+        return False
     kind = KIND_BY_CLASS[type(obj)]
-    item = db.session.scalar(select(Item).where(Item.iri == obj.id))
-    if item is not None and item.actor_id != owner.id:
+    item = _stored_item(obj.id, batch)
+    if item is not None and _owner_id(item) != owner.id:
         raise InvalidActivity("the object already belongs to another actor")
     stamp = obj.updated or obj.published
     if item is not None and item.remote_updated_at and stamp and stamp <= item.remote_updated_at:
-        return None
+        return False
     origin = origin_of(obj.id)
     # Resolve references before the item joins the session: their queries would otherwise
     # flush a half-filled item, and assigning its collections would then load them back.
@@ -145,68 +273,103 @@ def store_item(obj: objects.Item, owner: Actor) -> Item | None:
     territories = list(
         {t.id: t for t in (_remote_territory(r, origin) for r in obj.territories)}.values()
     )
+    fields = _fields(obj, kind, stamp)
+    title = next(iter(obj.name.values()), "item")
+    slug = f"{slugify(title, 60)}-{_short_hash(obj.id)}"
+    if batch is not None and item is None and kind != "principle":
+        row = {"kind": kind, "iri": obj.id, "slug": slug, "actor_id": owner.id, **fields}
+        batch.add(row, themes, territories)
+        return True
+    if batch is not None:
+        batch.write()  # what follows may query items, and must see the group's new ones
     if item is None:
-        title = next(iter(obj.name.values()), "item")
         item = Item(
-            kind=kind,
-            iri=obj.id,
-            slug=f"{slugify(title, 60)}-{_short_hash(obj.id)}",
-            actor=owner,
-            themes=themes,
-            territories=territories,
+            kind=kind, iri=obj.id, slug=slug, actor=owner, themes=themes, territories=territories
         )
         db.session.add(item)
+        if batch is not None:
+            batch.items[obj.id] = item
     else:
         item.themes = themes
         item.territories = territories
-    item.status = "published"
-    item.language = obj.language
-    item.license = obj.license
-    item.title = dict(obj.name)
-    item.summary = dict(obj.summary)
-    item.body = dict(obj.source)
-    # Never trust markup from elsewhere: clean it again with our own allow-list.
-    item.body_html = {lang: sanitise_html(html) for lang, html in obj.content.items()}
-    item.authors = list(obj.authors)
-    item.links = [{"href": link.href, "name": link.name} for link in obj.links]
-    item.indexable = obj.indexable
-    item.published_at = obj.published or item.published_at or clock.now()
-    item.updated_at = clock.now()
-    item.remote_updated_at = stamp
-    item.remote_url = obj.id
-    item.fetched_at = clock.now()
-    if kind == "experience":
-        item.period_start, item.period_end = obj.period_start, obj.period_end
-        item.organisations = list(obj.organisations)
-        item.circumstances, item.lessons, item.limits = (
-            dict(obj.circumstances),
-            dict(obj.lessons),
-            dict(obj.limits),
-        )
-    elif kind == "principle":
+    fields["published_at"] = obj.published or item.published_at or fields["published_at"]
+    for name, value in fields.items():
+        setattr(item, name, value)
+    if kind == "principle":
         sources = [
             db.session.scalar(select(Item).where(Item.iri == ref.id)) for ref in obj.derived_from
         ]
         item.derived_from = [s for s in sources if s is not None and s.kind == "experience"]
-    else:
-        item.resource_type = obj.resource_type
-        item.resource_url = obj.resource_url
-    db.session.flush()
-    return item
+    if batch is None:
+        db.session.flush()  # a group's changes are flushed together, at its commit
+    return True
+
+
+def _fields(obj: objects.Item, kind: str, stamp: datetime | None) -> dict[str, Any]:
+    """The columns of a copy that the remote object sets, new or changed."""
+    now = clock.now()
+    fields: dict[str, Any] = {
+        "status": "published",
+        "language": obj.language,
+        "license": obj.license,
+        "title": dict(obj.name),
+        "summary": dict(obj.summary),
+        "body": dict(obj.source),
+        # Never trust markup from elsewhere: clean it again with our own allow-list.
+        "body_html": {lang: sanitise_html(html) for lang, html in obj.content.items()},
+        "authors": list(obj.authors),
+        "links": [{"href": link.href, "name": link.name} for link in obj.links],
+        "indexable": obj.indexable,
+        "published_at": obj.published or now,
+        "updated_at": now,
+        "remote_updated_at": stamp,
+        "remote_url": obj.id,
+        "fetched_at": now,
+    }
+    if isinstance(obj, objects.Experience):
+        fields.update(
+            period_start=obj.period_start,
+            period_end=obj.period_end,
+            organisations=list(obj.organisations),
+            circumstances=dict(obj.circumstances),
+            lessons=dict(obj.lessons),
+            limits=dict(obj.limits),
+        )
+    elif isinstance(obj, objects.Resource):
+        fields.update(resource_type=obj.resource_type, resource_url=obj.resource_url)
+    return fields
+
+
+def _tombstoned(object_iri: str, batch: Batch | None) -> bool:
+    if batch is not None:
+        return object_iri in batch.tombstoned
+    query = select(RemoteTombstone.id).where(RemoteTombstone.object_iri == object_iri)
+    return db.session.scalar(query) is not None
+
+
+def _owner_id(item: Item) -> int:
+    """The owner's id, also of an item this group added and has not flushed yet."""
+    return item.actor_id if item.actor_id is not None else item.actor.id
+
+
+def _stored_item(object_iri: str, batch: Batch | None) -> Item | None:
+    if batch is not None:
+        return batch.item(object_iri)
+    return db.session.scalar(select(Item).where(Item.iri == object_iri))
 
 
 def delete_item(object_iri: str, owner: Actor) -> bool:
     """Withdraw the copy of a remote item everywhere here, and remember it was deleted."""
-    if (
-        db.session.scalar(
-            select(RemoteTombstone.id).where(RemoteTombstone.object_iri == object_iri)
-        )
-        is None
-    ):
+    batch = _batch()
+    if not _tombstoned(object_iri, batch):
         db.session.add(RemoteTombstone(object_iri=object_iri, deleted_at=clock.now()))
-    item = db.session.scalar(select(Item).where(Item.iri == object_iri))
-    if item is None or item.actor_id != owner.id:
+        if batch is not None:
+            batch.tombstoned.add(object_iri)
+    item = _stored_item(object_iri, batch)
+    if item is None or _owner_id(item) != owner.id:
         return False
     db.session.delete(item)
+    if batch is not None:
+        del batch.items[object_iri]
     db.session.flush()
     return True

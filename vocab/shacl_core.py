@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import rdflib
@@ -100,10 +101,11 @@ class Data:
         self.index = index
 
     def values(self, focus: Term, path: str) -> list[Term]:
+        """The values of `path` at `focus` (the index's own list: read it, don't change it)."""
         if isinstance(focus, Lit):
             return []
         by_predicate = self.index.get(focus)
-        return list(by_predicate.get(path, ())) if by_predicate else []
+        return by_predicate.get(path, []) if by_predicate else []
 
     def instances(self, cls: str) -> list[str]:
         return [s for s, by_p in self.index.items() if cls in by_p.get(RDF_TYPE, ())]
@@ -352,7 +354,14 @@ def _has_datatype(value: Term, datatype: str) -> bool:
         return value.datatype is None
     if value.datatype != datatype:
         return False
-    return not _rdflib_literal(value).ill_typed
+    return _well_typed(value.value, datatype)
+
+
+@lru_cache(maxsize=4096)
+def _well_typed(lexical: str, datatype: str) -> bool:
+    """rdflib's verdict on a typed literal, as pyshacl's. Remembered: a document states its
+    dates twice (as:published and dct:created) and booleans are always the same two."""
+    return not rdflib.Literal(lexical, datatype=rdflib.URIRef(datatype)).ill_typed
 
 
 _NUMERIC = {

@@ -1,8 +1,9 @@
 """Keep harvest records in step with every change, inside the transaction that made it.
 
 No service has to remember to call us: session events see every item, attachment, theme,
-link and territory that a flush writes (forms, the write API, federation, the CLI), and
-just before the commit we render what changed into `HarvestRecord` rows and append to
+link and territory that a flush writes (forms, the write API, federation, the CLI), plus
+the items a Core statement wrote and noted (`Item.written_directly`), and just before the
+commit we render what changed into `HarvestRecord` rows and append to
 `HarvestChange`. Rendering one item costs about a millisecond; work that could touch
 thousands of rows (a theme renamed, copies allowed or refused) marks records `stale`, or
 asks for a rescan, and the background job (`server.harvest.jobs`) finishes it.
@@ -20,12 +21,22 @@ from typing import Any
 from flask import current_app, has_app_context
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event, inspect, select, update
+from sqlalchemy.orm.util import identity_key
 
 from server.extensions import db
 from server.harvest import dataset
-from server.models import Attachment, Item, NodeSettings, Territory, Theme, ThemeLink, utcnow
+from server.models import (
+    Actor,
+    Attachment,
+    Item,
+    NodeSettings,
+    Territory,
+    Theme,
+    ThemeLink,
+    utcnow,
+)
 from server.models.harvest import HarvestChange, HarvestRecord, HarvestSet
-from server.models.item import item_territory, item_theme
+from server.models.item import WRITTEN_DIRECTLY, item_territory, item_theme
 
 log = logging.getLogger("commons.harvest")
 
@@ -98,12 +109,17 @@ def _render_pending(session: Session) -> None:
     # The commit's own flush comes after this hook: flush first so that changes made
     # since the last flush are collected too.
     if not has_app_context() or not (
-        session.info.get(_KEY) or session.new or session.dirty or session.deleted
+        session.info.get(_KEY)
+        or session.info.get(WRITTEN_DIRECTLY)
+        or session.new
+        or session.dirty
+        or session.deleted
     ):
         return
     for _ in range(5):  # rendering loads rows, which may flush more changes to collect
         session.flush()
-        pending = session.info.pop(_KEY, None)
+        pending = session.info.pop(_KEY, None) or Pending()
+        pending.items.update(session.info.pop(WRITTEN_DIRECTLY, ()))
         if not pending:
             return
         try:
@@ -116,6 +132,7 @@ def _render_pending(session: Session) -> None:
 
 def _forget(session: Session, *_: Any) -> None:
     session.info.pop(_KEY, None)
+    session.info.pop(WRITTEN_DIRECTLY, None)
     session.info.pop(_SETS, None)
 
 
@@ -159,8 +176,7 @@ def apply(pending: Pending, ctx: Context | None = None) -> None:
             tombstone(record.graph, record)
     # Many items at once after a batch (the inbox worker commits groups): one query for the
     # items and one for their records, rather than two per item.
-    ids = sorted(i for i in pending.items if i)
-    items = list(db.session.scalars(select(Item).where(Item.id.in_(ids)))) if ids else []
+    items = _items(sorted(i for i in pending.items if i), ctx)
     graphs = {item.id: dataset.harvest_iri(item, ctx.base_url) for item in items}
     records = records_for(list(graphs.values()))
     for item in items:
@@ -181,6 +197,39 @@ def apply(pending: Pending, ctx: Context | None = None) -> None:
     if pending.rescan:
         log_change(RESCAN)
     write_sets()
+
+
+def _items(ids: list[int], ctx: Context) -> list[Item]:
+    """The items with these ids that may need their records changed.
+
+    Those the session holds are taken as they are, the others queried. When aggregators
+    may not harvest copies, a copy with no live record needs nothing (the inbox worker
+    writes many such copies at once), so it is not read at all.
+    """
+    held = db.session.identity_map
+    found = [held.get(identity_key(Item, i)) for i in ids]
+    items = [item for item in found if item is not None]
+    missing = [i for i, item in zip(ids, found, strict=True) if item is None]
+    if missing and not ctx.federated:
+        copies = set(
+            db.session.scalars(
+                select(Item.id)
+                .join(Actor, Item.actor_id == Actor.id)
+                .where(Item.id.in_(missing), Actor.is_local.is_(False))
+            )
+        )
+        recorded = db.session.scalars(
+            select(HarvestRecord.ref_id).where(
+                HarvestRecord.kind == "item",
+                HarvestRecord.ref_id.in_(sorted(copies)),
+                HarvestRecord.deleted.is_(False),
+            )
+        )
+        unread = copies.difference(recorded)
+        missing = [i for i in missing if i not in unread]
+    if missing:
+        items += db.session.scalars(select(Item).where(Item.id.in_(missing)))
+    return items
 
 
 def _dependants(column: Any, ids: set[int], ctx: Context) -> None:

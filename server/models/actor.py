@@ -60,7 +60,7 @@ class Actor(db.Model):
     public_key_pem: Mapped[str | None] = mapped_column(Text)
     private_key_pem: Mapped[str | None] = mapped_column(Text)
     is_local: Mapped[bool] = mapped_column(default=False)
-    raw: Mapped[dict | None] = mapped_column(JSON)
+    raw: Mapped[dict | None] = mapped_column(JSON, deferred=True)  # kept, seldom read
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

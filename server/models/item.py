@@ -15,6 +15,7 @@ from server.models.theme import Theme
 from vocab import objects
 
 STATUSES = ("draft", "published", "withdrawn")
+WRITTEN_DIRECTLY = "items_written_directly"  # Session.info key: see Item.written_directly
 
 item_theme = Table(
     "item_theme",
@@ -129,6 +130,12 @@ class Item(db.Model):
     @classmethod
     def by_slug(cls, kind: str, slug: str) -> Item | None:
         return db.session.scalar(select(cls).where(cls.kind == kind, cls.slug == slug))
+
+    @classmethod
+    def written_directly(cls, item_id: int) -> None:
+        """Note an item that a Core statement wrote, which the session's unit of work did not
+        see, so that what follows every item change (the harvest records) runs for it too."""
+        db.session.info.setdefault(WRITTEN_DIRECTLY, set()).add(item_id)
 
     @classmethod
     def published(cls):

@@ -227,3 +227,78 @@ def test_one_bad_message_in_a_group_does_not_hold_back_the_others(fed_app, peer)
         stored = set(db.session.scalars(select(Item.iri).where(Item.remote_url.is_not(None))))
     base = alice.iri.rsplit("/users/", 1)[0]
     assert stored == {f"{base}/experiences/1", f"{base}/experiences/2"}
+
+
+def test_copies_written_together_keep_their_themes_and_harvest_records(fed_app, peer):
+    """Given a node that lets aggregators harvest copies, when several Creates are processed
+    together, then each copy has its theme, its harvest record and its page."""
+    from server.models import HarvestRecord
+    from tests.harvest.helpers import allow_copies
+
+    alice = peer.add_actor("alice")
+    _follow_peer(fed_app, alice)
+    allow_copies(fed_app)
+    client = fed_app.test_client()
+    for number in (1, 2, 3):
+        activity = create_activity(alice, _experience(alice, number), suffix=str(number))
+        assert signed_post(client, alice, activity).status_code == 202
+    _process(fed_app)
+    with fed_app.app_context():
+        items = list(db.session.scalars(select(Item).where(Item.remote_url.is_not(None))))
+        assert len(items) == 3
+        assert all(
+            [t.pref_label["fr"] for t in item.themes] == ["Épargne locale"] for item in items
+        )
+        records = db.session.scalars(
+            select(HarvestRecord).where(
+                HarvestRecord.kind == "item", HarvestRecord.deleted.is_(False)
+            )
+        )
+        assert {record.ref_id for record in records} == {item.id for item in items}
+        page = f"/experiences/{items[0].slug}"
+    assert "Une expérience" in client.get(page).get_data(as_text=True)
+
+
+def test_what_a_group_creates_the_rest_of_the_group_sees(fed_app, peer):
+    """Given, in one group, a Create, a principle drawn from it, a Create then Delete of
+    another, and an Update of the first, then the first copy is linked from the principle and
+    updated, and the second is gone and stays withdrawn."""
+    from vocab.objects import GuidingPrinciple
+
+    alice = peer.add_actor("alice")
+    _follow_peer(fed_app, alice)
+    base = alice.iri.rsplit("/users/", 1)[0]
+    principle = GuidingPrinciple(
+        id=f"{base}/principles/1",
+        attributed_to=alice.iri,
+        name={"fr": "Partir des besoins"},
+        language="fr",
+        license=CC_BY_SA_4,
+        summary={"fr": "Tiré de l'expérience 1"},
+        derived_from=[Ref(f"{base}/experiences/1", {"fr": "Une expérience"})],
+        published=datetime(2026, 2, 2, tzinfo=UTC),
+    ).to_jsonld()
+    later = datetime(2026, 2, 1, tzinfo=UTC)
+    activities = [
+        create_activity(alice, _experience(alice, 1), suffix="1"),
+        create_activity(alice, principle, suffix="2"),
+        create_activity(alice, _experience(alice, 2), suffix="3"),
+        create_activity(alice, {"type": "Tombstone", "id": f"{base}/experiences/2"}, "Delete"),
+        create_activity(alice, _experience(alice, 1, "Revu", later), kind="Update", suffix="4"),
+    ]
+    client = fed_app.test_client()
+    for activity in activities:
+        assert signed_post(client, alice, activity).status_code == 202
+    _process(fed_app)
+    with fed_app.app_context():
+        states = db.session.scalars(select(InboxMessage.state))
+        assert set(states) == {"done"}
+        copies = {item.iri: item for item in db.session.scalars(select(Item))}
+        assert set(copies) == {f"{base}/experiences/1", f"{base}/principles/1"}
+        assert copies[f"{base}/experiences/1"].title["fr"] == "Revu"
+        assert copies[f"{base}/principles/1"].derived_from == [copies[f"{base}/experiences/1"]]
+    again = create_activity(alice, _experience(alice, 2), suffix="5")
+    signed_post(client, alice, again)
+    _process(fed_app)
+    with fed_app.app_context():
+        assert db.session.scalar(select(Item).where(Item.iri == f"{base}/experiences/2")) is None

@@ -65,8 +65,9 @@ def store_copy(app, slug: str = "a-remote-experience") -> str:  # noqa: ANN001
             authors=["Collectif voisin"],
             published=datetime(2024, 5, 1, tzinfo=UTC),
         )
-        item = store_item(original, owner)
+        assert store_item(original, owner)
         db.session.commit()
+        item = db.session.scalar(select(Item).where(Item.iri == original.id))
         return f"{app.config['SETTINGS'].base_url}/experiences/{item.slug}"
 
 
