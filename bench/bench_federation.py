@@ -1,6 +1,6 @@
 """Benchmark federation over real processes: inbox throughput, fan-out, convergence.
 
-Run: .venv/bin/python bench/bench_federation.py [--only inbox,fanout,convergence] [--seconds 6]
+Run: .venv/bin/python bench/bench_federation.py [--only inbox,fanout,convergence] [--seconds 10]
 
 Prints figures only, never asserts on them. Everything runs on 127.0.0.1; the load
 generator (wrk, one thread, + bench/wrk/replay.lua) shares the machine with the servers it
@@ -16,12 +16,15 @@ machine, and what rate that CPU cost would allow on idle cores (an estimate, not
    against the shapes and stored as an item. All requests are signed before timing (draft-
    cavage + Digest, federation.signatures.sign_request) and replayed by wrk once each, after
    a warm-up that puts every key in both web processes' caches. "accepted" is 202s per
-   second with the worker stopped (each one stored: the bench counts the rows); then one
-   `commons worker` drains the backlog for a bounded window and its rate (and CPU per
-   message) is measured from the database. Baselines in the same run, gunicorn with the
-   same options: a bare Flask route answering 202, the same route verifying only (parse +
-   verify with federation.signatures, keys cached), and verifying plus one sqlite3 INSERT +
-   COMMIT.
+   second with the worker stopped (each one stored: the bench counts the rows); then
+   `commons worker` processes drain the backlog in phases, each taking an equal share of it:
+   one worker with no validator process (COMMONS_WORKER_VALIDATORS=0: the baseline), one worker
+   with its validator process (the default), and on PostgreSQL two workers; each phase's
+   steady rate (after its first fifth) and CPU per message (workers and validators) are
+   measured from the database and /proc.
+   Baselines in the same run, gunicorn with the same options: a bare Flask route answering
+   202, the same route verifying only (parse + verify with federation.signatures, keys
+   cached), and verifying plus one sqlite3 INSERT + COMMIT.
 2. Fan-out. One node followed by 50 Peer servers (one actor each, 50 origins and shared
    inboxes; their keys are reused from the inbox actors, key generation being slow); an item
    is published with the write API; time until all 50 Peers hold the Create. Fan-out and
@@ -363,50 +366,74 @@ def inbox_node(
             "target >= 2,000/s" if label == "SQLite" else "",
         )
 
-        # Processing: one `commons worker` drains the backlog, for at most `window` seconds.
+        # Processing: workers drain the backlog in phases, each given an equal share of it,
+        # so that the baseline (no validator process) is measured in the same run.
         backlog = sum(_states(engine).values())
         items_before = _count(engine, "SELECT COUNT(*) FROM item")
-        worker = node.start_worker()
-        started = time.monotonic()
-        samples: list[
-            tuple[float, int, float]
-        ] = []  # (time, messages in a final state, worker CPU s)
-        while time.monotonic() - started < window + 20:
-            states = _states(engine)
-            final = states.get("done", 0) + states.get("rejected", 0) + states.get("failed", 0)
-            samples.append((time.monotonic(), final, load.group_cpu(worker.pid)))
-            if final >= backlog:
-                break
-            # the window counts from the first processed message (the worker takes a while to start)
-            first = next((t for t, n, _ in samples if n > 0), None)
-            if first is not None and time.monotonic() - first >= window:
-                break
-            time.sleep(0.25)
+        phases = [(1, "0"), (1, "1")] if label == "SQLite" else [(1, "0"), (1, "1"), (2, "1")]
+        share = backlog // len(phases)
+        for number, (workers, checkers) in enumerate(phases, 1):
+            until = backlog if number == len(phases) else share * number
+            rate, cpu_ms, how = _drain(node, engine, until, window, workers, checkers)
+            who = f"{workers} worker{'s' if workers > 1 else ''}"
+            who += f", {checkers} validator each" if checkers != "0" else ", no validator"
+            table.add(
+                f"inbox, node on {label}: processing ({who})",
+                f"{rate:,.1f}/s",
+                f"{how}; CPU {cpu_ms:.2f} ms/message (workers and their validators)",
+                f"keep up with {result.rate:,.0f}/s" if checkers != "0" else "baseline",
+            )
         states = _states(engine)
         items = _count(engine, "SELECT COUNT(*) FROM item") - items_before
-        # Rate and CPU from the first sample with work done (worker start-up left out).
-        active = [s for s in samples if s[1] > 0]
-        rate, cpu_ms = 0.0, 0.0
-        if len(active) >= 2 and active[-1][1] > active[0][1]:
-            rate = (active[-1][1] - active[0][1]) / (active[-1][0] - active[0][0])
-            cpu_ms = (active[-1][2] - active[0][2]) * 1000 / (active[-1][1] - active[0][1])
-        final = samples[-1][1] if samples else 0
-        drain = backlog / rate if rate else float("inf")
-        how = "drained" if final >= backlog else f"{final}/{backlog} in a {window:.0f} s window"
-        table.add(
-            f"inbox, node on {label}: worker processing",
-            f"{rate:,.1f}/s",
-            f"{how}; the backlog of {backlog} takes {drain:,.0f} s; "
-            f"worker CPU {cpu_ms:.1f} ms/message "
-            f"(one process: at most {1000 / cpu_ms if cpu_ms else 0:,.0f}/s); states {states}; "
-            f"items stored {items}",
-            f"keep up with {result.rate:,.0f}/s",
-        )
+        table.note(f"  {label}: backlog {backlog}; states after {states}; items stored {items}")
     finally:
         node.stop()
         if engine is not None:
             engine.dispose()
         drop_schema(node)
+
+
+def _final(engine) -> int:
+    states = _states(engine)
+    return states.get("done", 0) + states.get("rejected", 0) + states.get("failed", 0)
+
+
+def _drain(
+    node: Node, engine, until: int, window: float, workers: int, checkers: str
+) -> tuple[float, float, str]:
+    """Run `workers` worker processes until `until` messages are final (or `window` seconds
+    after the first); return the steady rate, the CPU per message, and how it ended.
+
+    The rate and CPU are taken after the first fifth of the phase's messages: a worker that
+    has just started is still starting its validator processes (about half a second), and
+    validates in its own process meanwhile."""
+    began = _final(engine)
+    started = [node.start_worker(COMMONS_WORKER_VALIDATORS=checkers) for _ in range(workers)]
+    samples: list[tuple[float, int, float]] = []  # (time, final messages, workers' CPU s)
+    deadline = time.monotonic() + window + 30
+    while time.monotonic() < deadline:
+        final = _final(engine)
+        samples.append((time.monotonic(), final, sum(load.group_cpu(w.pid) for w in started)))
+        if final >= until:
+            break
+        first = next((t for t, n, _ in samples if n > began), None)
+        if first is not None and time.monotonic() - first >= window:
+            break
+        time.sleep(0.1)
+    for worker in started:
+        worker.terminate()
+    for worker in started:
+        worker.wait(60)
+    steady = began + (min(until, samples[-1][1]) - began) // 5 if samples else began
+    active = [sample for sample in samples if sample[1] > steady]
+    rate, cpu_ms = 0.0, 0.0
+    if len(active) >= 2 and active[-1][1] > active[0][1]:
+        done = active[-1][1] - active[0][1]
+        rate = done / (active[-1][0] - active[0][0])
+        cpu_ms = (active[-1][2] - active[0][2]) * 1000 / done
+    processed = (samples[-1][1] if samples else began) - began
+    how = f"{processed} messages" + ("" if processed >= until - began else f" in {window:.0f} s")
+    return rate, cpu_ms, how
 
 
 # --- 2. fan-out ---------------------------------------------------------------------------
@@ -638,7 +665,7 @@ def convergence(table: Table, tmp: Path, rounds: int, idle: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", default="inbox,fanout,convergence")
-    parser.add_argument("--seconds", type=float, default=6.0, help="timed inbox load per row")
+    parser.add_argument("--seconds", type=float, default=10.0, help="timed inbox load per row")
     parser.add_argument(
         "--window", type=float, default=15.0, help="longest worker processing window"
     )

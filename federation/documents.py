@@ -15,3 +15,14 @@ def id_of(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("id")
     return value if isinstance(value, str) else None
+
+
+def embedded_object(activity: dict[str, Any]) -> dict[str, Any] | None:
+    """The object an activity carries in full (with an id and a type), as a document that
+    has the activity's context unless it has its own; None if it only names its object."""
+    obj = activity.get("object")
+    if not isinstance(obj, dict) or "type" not in obj or id_of(obj) is None:
+        return None
+    doc = dict(obj)
+    doc.setdefault("@context", activity.get("@context"))
+    return doc

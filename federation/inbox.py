@@ -7,19 +7,21 @@ failure to retry a few times).
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import Text, cast, select, update
 
-from federation import clock, outbox
+from federation import clock, outbox, validators
 from federation.actors import current_actors, fetch_actor, signed_get
-from federation.documents import first, id_of
+from federation.documents import embedded_object, first, id_of
 from federation.errors import FederationError, InvalidActivity
 from federation.items import Rejected, batched, delete_item, has_copy, read_object, store_item
 from server.extensions import db
@@ -27,9 +29,13 @@ from server.models import Actor, Follow, InboxMessage, origin_of
 
 log = logging.getLogger("commons.inbox")
 MAX_ATTEMPTS = 5
-BATCH = 50
+BATCH = 200  # messages per claim: four groups, which the validators check ahead
+# At most this many messages per pass of the worker's loop, so that a backlog is worked
+# through without stopping between claims, and deliveries still go out every pass.
+PER_PASS = 1000
 _GROUP = "inbox.group"  # Session.info key while a group of messages is processed together
 _KEEP_FOLLOWS = {"Create", "Update", "Announce"}  # the other handlers may change follows
+_CLAIMED = {"pending", "processing"}  # what `claim` leaves a message it took (by database)
 _REJECTED_UNCHANGED = _KEEP_FOLLOWS  # these check everything before they change anything
 # Messages per transaction. A group writes only at its end, so SQLite's write lock is held
 # for its inserts and commit, not while it validates.
@@ -38,8 +44,9 @@ STALE_CLAIM = timedelta(minutes=5)
 
 
 class Received(Protocol):
-    """What a handler reads of a stored message besides its activity: who sent it."""
+    """What a handler reads of a stored message besides its activity: which and whose."""
 
+    id: int
     actor_iri: str
 
 
@@ -52,6 +59,7 @@ class _Group:
 
     senders: dict[str, Actor]
     followed: dict[int, bool] = field(default_factory=dict)  # actor id -> this node follows it
+    verdicts: validators.Verdicts = field(default_factory=dict)  # from the validator processes
 
     @classmethod
     def of(cls, messages: list[Received]) -> _Group:
@@ -183,18 +191,23 @@ def handle_undo(message: Received, activity: dict[str, Any]) -> None:
     raise Rejected(["undoes nothing known here"])
 
 
-def _object_doc(activity: dict[str, Any], sender: Actor) -> dict[str, Any]:
-    """Return the object, fetched from its id unless embedded by its own origin."""
-    obj = activity.get("object")
-    object_id = id_of(first(obj))
+def _object_doc(activity: dict[str, Any], sender: Actor) -> tuple[dict[str, Any], bool]:
+    """Return the object, fetched from its id unless embedded by its own origin, and
+    whether it is the embedded one."""
+    object_id = id_of(first(activity.get("object")))
     if not object_id:
         raise Rejected(["the activity has no object id"])
-    if isinstance(obj, dict) and origin_of(object_id) == sender.origin and "type" in obj:
-        doc = dict(obj)
-        doc.setdefault("@context", activity.get("@context"))
-        return doc
+    embedded = embedded_object(activity)
+    if embedded is not None and origin_of(object_id) == sender.origin:
+        return embedded, True
     doc, _ = signed_get(object_id)
-    return doc
+    return doc, False
+
+
+def _verdict(message: Received) -> list[str] | None:
+    """The shapes' reasons for the message's embedded object, if a validator gave them."""
+    group = _group()
+    return group.verdicts.get(message.id) if group is not None else None
 
 
 def handle_create(message: Received, activity: dict[str, Any]) -> None:
@@ -202,7 +215,8 @@ def handle_create(message: Received, activity: dict[str, Any]) -> None:
     sender = _sender(message)
     if not _following(sender):
         raise Rejected(["this node does not follow the sender"])
-    obj = read_object(_object_doc(activity, sender))
+    doc, embedded = _object_doc(activity, sender)
+    obj = read_object(doc, _verdict(message) if embedded else None)
     if origin_of(obj.attributed_to) != sender.origin or origin_of(obj.id) != sender.origin:
         raise Rejected(["the object belongs to another origin"])
     store_item(obj, sender)
@@ -252,17 +266,24 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def claim(limit: int = BATCH) -> list[int]:
-    """Take pending messages for this worker (SKIP LOCKED on PostgreSQL), oldest first."""
+def claim(limit: int = BATCH, after: int = 0) -> list[int]:
+    """Take pending messages for this worker, oldest first (and newer than `after`).
+
+    On PostgreSQL several workers share the inbox: each marks what it took as processing
+    (SKIP LOCKED). On SQLite exactly one worker runs, so there is nothing to mark; marking
+    would rewrite every row, raw activity included, once more.
+    """
     query = (
         select(InboxMessage.id)
-        .where(InboxMessage.state == "pending")
+        .where(InboxMessage.state == "pending", InboxMessage.id > after)
         .order_by(InboxMessage.id)
         .limit(limit)
     )
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(query))
+    if db.engine.dialect.name != "postgresql":
+        ids = list(db.session.scalars(query))
+        db.session.commit()
+        return ids
+    ids = list(db.session.scalars(query.with_for_update(skip_locked=True)))
     if ids:
         db.session.execute(
             update(InboxMessage)
@@ -308,17 +329,53 @@ def run_inbox(app: Flask) -> int:
     after it may have changed something), the group is rolled back and each of its
     messages is processed on its own.
     """
-    ids = claim()
-    for start in range(0, len(ids), TOGETHER):
-        group = ids[start : start + TOGETHER]
-        if len(group) > 1 and _process_together(group):
-            continue
-        for message_id in group:
-            _process_alone(message_id)
-    return len(ids)
+    handled = 0
+    claimed = _Claim.take()
+    while claimed.groups:
+        handled += claimed.count
+        # The next claim goes to the validators before this one is processed, so they check
+        # it while the worker stores this one, and the worker never waits for them.
+        following = _Claim.take(after=claimed.last) if claimed.full and handled < PER_PASS else None
+        for group, ahead in itertools.zip_longest(claimed.groups, claimed.verdicts):
+            if len(group) > 1 and _process_together(group, ahead):
+                continue
+            for message_id in group:
+                _process_alone(message_id)
+        if following is None:
+            break
+        claimed = following
+    return handled
 
 
-def _process_together(ids: list[int]) -> bool:
+@dataclass
+class _Claim:
+    """Messages claimed at once, in groups, with the validators' verdicts to come for each."""
+
+    groups: list[list[int]]
+    verdicts: list[Future[validators.Verdicts] | None]
+    count: int
+    last: int
+    full: bool  # as many as a claim takes: there may be more waiting
+
+    @classmethod
+    def take(cls, after: int = 0) -> _Claim:
+        ids = claim(after=after)
+        groups = [ids[start : start + TOGETHER] for start in range(0, len(ids), TOGETHER)]
+        verdicts = validators.ahead(_raw_activities(groups)) if validators.enabled() and ids else []
+        return cls(groups, verdicts, len(ids), ids[-1] if ids else after, len(ids) == BATCH)
+
+
+def _raw_activities(groups: list[list[int]]) -> list[list[tuple[int, str]]]:
+    """The Creates and Updates of each group as stored (text, for the validator processes)."""
+    ids = [message_id for group in groups for message_id in group]
+    query = select(InboxMessage.id, cast(InboxMessage.raw, Text)).where(
+        InboxMessage.id.in_(ids), InboxMessage.activity_type.in_(("Create", "Update"))
+    )
+    raws = {message_id: raw for message_id, raw in db.session.execute(query)}
+    return [[(i, raws[i]) for i in group if i in raws] for group in groups]
+
+
+def _process_together(ids: list[int], ahead: Future[validators.Verdicts] | None = None) -> bool:
     """Process messages in one transaction; False (and nothing kept) if any did not succeed.
 
     The group's senders, follow states, items and tombstones are read in a few queries
@@ -338,13 +395,14 @@ def _process_together(ids: list[int]) -> bool:
         ).where(InboxMessage.id.in_(ids))
         messages = {message.id: message for message in db.session.execute(query)}
         group = db.session.info[_GROUP] = _Group.of(list(messages.values()))
+        group.verdicts = validators.result(ahead)
         objects = {id_of(first(m.raw.get("object"))) for m in messages.values()}
         rejected: dict[str, list[int]] = defaultdict(list)  # reasons -> message ids
         with batched({iri for iri in objects if iri}):
             for message_id in ids:
                 message = messages[message_id]
                 handler = HANDLERS.get(message.activity_type)
-                if handler is None or message.state != "processing":
+                if handler is None or message.state not in _CLAIMED:
                     raise Rejected(["processed on its own"])
                 try:
                     handler(message, message.raw)
@@ -381,7 +439,7 @@ def _record(which: Any, state: str, error: str | None) -> None:
 
 def _process_alone(message_id: int) -> None:
     state = db.session.scalar(select(InboxMessage.state).where(InboxMessage.id == message_id))
-    if state != "processing":  # a handler of the group committed it already
+    if state not in _CLAIMED:  # a handler of the group committed it already
         return
     try:
         process(message_id)

@@ -139,9 +139,14 @@ def has_copy(object_iri: str) -> bool:
     return db.session.scalar(select(Item.id).where(Item.iri == object_iri)) is not None
 
 
-def read_object(doc: dict[str, Any]) -> objects.Item:
-    """Validate a JSON-LD item against the shapes and read it into a typed object."""
-    reasons = validate(doc)
+def read_object(doc: dict[str, Any], reasons: list[str] | None = None) -> objects.Item:
+    """Validate a JSON-LD item against the shapes and read it into a typed object.
+
+    `reasons` are the shapes' verdict on this very document when it was already validated
+    (by the inbox worker's validator processes); otherwise it is validated here.
+    """
+    if reasons is None:
+        reasons = validate(doc)
     if reasons:
         raise Rejected(reasons)
     try:

@@ -59,6 +59,9 @@ class Settings:
     follow_approval: str = "auto"
     trusted_proxies: int = 0
     max_upload_bytes: int = 20 * 1024 * 1024
+    # Helper processes that validate inbound objects for the worker (federation.validators):
+    # one when the machine has a core to spare.
+    worker_validators: int = field(default_factory=lambda: 1 if (os.cpu_count() or 1) > 1 else 0)
     secret_key: str = ""
 
     @classmethod
@@ -78,6 +81,9 @@ class Settings:
         upload_mb = _number(env, "COMMONS_MAX_UPLOAD_MB", float)
         if upload_mb is not None:
             settings.max_upload_bytes = int(upload_mb * 1024 * 1024)
+        count = _number(env, "COMMONS_WORKER_VALIDATORS", int)
+        if count is not None:
+            settings.worker_validators = int(count)
         for name, kind in SPARQL_NUMBERS.items():
             _number(env, name, kind)
         settings.secret_key = env.get("COMMONS_SECRET_KEY", "")

@@ -102,14 +102,26 @@ class Worker:
 
     def run(self, once: bool = False) -> None:
         """Loop over the jobs until SIGTERM/SIGINT (or one pass with `once`)."""
+        from federation import validators
+
         self._acquire_sqlite_lock()
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
-        log.info("worker started (pid %s, %d jobs)", os.getpid(), len(self.jobs))
-        while not self.stopping:
-            done = self.run_once()
-            if once:
-                break
-            if not done:
-                time.sleep(self.idle_sleep)
+        count = 0 if once else self.app.config["SETTINGS"].worker_validators
+        validators.start(count)
+        log.info(
+            "worker started (pid %s, %d jobs, %d inbox validators)",
+            os.getpid(),
+            len(self.jobs),
+            count,
+        )
+        try:
+            while not self.stopping:
+                done = self.run_once()
+                if once:
+                    break
+                if not done:
+                    time.sleep(self.idle_sleep)
+        finally:
+            validators.stop()
         log.info("worker stopped")

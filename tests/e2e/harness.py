@@ -123,11 +123,11 @@ class Node:
                 time.sleep(0.2)
         raise AssertionError(f"node {self.name} did not start:\n{self.log.read_text()}")
 
-    def start_worker(self) -> subprocess.Popen:
+    def start_worker(self, **env: str) -> subprocess.Popen:
         """Run one `commons worker` process beside a node served with --no-worker."""
         process = subprocess.Popen(
             [*COMMAND, "worker"],
-            env=self.env,
+            env={**self.env, **env},
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -147,6 +147,7 @@ def test_token_create_for_unknown_account_fails(fresh):
         ("COMMONS_MAX_UPLOAD_MB", "lots"),
         ("COMMONS_SPARQL_TIMEOUT", "10s"),
         ("COMMONS_SPARQL_SLOTS", "-1"),
+        ("COMMONS_WORKER_VALIDATORS", "one"),
     ],
 )
 def test_bad_setting_is_one_line_from_the_console_script(tmp_path, name, value):
