@@ -7,13 +7,12 @@ failure to retry a few times).
 
 from __future__ import annotations
 
-import itertools
 import logging
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from flask import Flask, current_app
@@ -34,11 +33,14 @@ BATCH = 200  # messages per claim: four groups, which the validators check ahead
 # through without stopping between claims, and deliveries still go out every pass.
 PER_PASS = 1000
 _GROUP = "inbox.group"  # Session.info key while a group of messages is processed together
+_VERDICTS = "inbox.verdicts"  # Session.info key: the validators' verdicts on these messages
 _KEEP_FOLLOWS = {"Create", "Update", "Announce"}  # the other handlers may change follows
-_CLAIMED = {"pending", "processing"}  # what `claim` leaves a message it took (by database)
-_REJECTED_UNCHANGED = _KEEP_FOLLOWS  # these check everything before they change anything
-# Messages per transaction. A group writes only at its end, so SQLite's write lock is held
-# for its inserts and commit, not while it validates.
+# These handlers check everything before they change anything: a rejection leaves nothing.
+_REJECTED_UNCHANGED = {"Create", "Update", "Announce"}
+# Messages per transaction. A group of Creates from known senders writes only at its end,
+# so SQLite's write lock is held for its inserts and commit, not while it validates. (A
+# group that must store a new actor, theme or territory, or that updates or deletes, holds
+# it from then on; the inbox waits up to 5 s for it before answering 503.)
 TOGETHER = 50
 STALE_CLAIM = timedelta(minutes=5)
 
@@ -59,7 +61,6 @@ class _Group:
 
     senders: dict[str, Actor]
     followed: dict[int, bool] = field(default_factory=dict)  # actor id -> this node follows it
-    verdicts: validators.Verdicts = field(default_factory=dict)  # from the validator processes
 
     @classmethod
     def of(cls, messages: list[Received]) -> _Group:
@@ -206,8 +207,7 @@ def _object_doc(activity: dict[str, Any], sender: Actor) -> tuple[dict[str, Any]
 
 def _verdict(message: Received) -> list[str] | None:
     """The shapes' reasons for the message's embedded object, if a validator gave them."""
-    group = _group()
-    return group.verdicts.get(message.id) if group is not None else None
+    return db.session.info.get(_VERDICTS, {}).get(message.id)
 
 
 def handle_create(message: Received, activity: dict[str, Any]) -> None:
@@ -266,12 +266,12 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def claim(limit: int = BATCH, after: int = 0) -> list[int]:
+def claim(limit: int = BATCH, after: int = 0, stamp: datetime | None = None) -> list[int]:
     """Take pending messages for this worker, oldest first (and newer than `after`).
 
     On PostgreSQL several workers share the inbox: each marks what it took as processing
-    (SKIP LOCKED). On SQLite exactly one worker runs, so there is nothing to mark; marking
-    would rewrite every row, raw activity included, once more.
+    (SKIP LOCKED), claimed at `stamp`. On SQLite exactly one worker runs, so there is
+    nothing to mark; marking would rewrite every row, raw activity included, once more.
     """
     query = (
         select(InboxMessage.id)
@@ -279,7 +279,7 @@ def claim(limit: int = BATCH, after: int = 0) -> list[int]:
         .order_by(InboxMessage.id)
         .limit(limit)
     )
-    if db.engine.dialect.name != "postgresql":
+    if not _shared():
         ids = list(db.session.scalars(query))
         db.session.commit()
         return ids
@@ -288,10 +288,46 @@ def claim(limit: int = BATCH, after: int = 0) -> list[int]:
         db.session.execute(
             update(InboxMessage)
             .where(InboxMessage.id.in_(ids))
-            .values(state="processing", claimed_at=clock.now())
+            .values(state="processing", claimed_at=stamp or clock.now())
         )
     db.session.commit()
     return ids
+
+
+def _shared() -> bool:
+    """Whether several workers may share the inbox (PostgreSQL), so claims are marked."""
+    return db.engine.dialect.name == "postgresql"
+
+
+def _claimed() -> str:
+    """The state a message this worker claimed is in."""
+    return "processing" if _shared() else "pending"
+
+
+def _still_ours(ids: list[int], stamp: datetime) -> list[int]:
+    """The messages claimed at `stamp` that no other worker has taken over, claim renewed.
+
+    A claim waits while the one before it is processed; if that took longer than
+    STALE_CLAIM, another worker may have requeued and claimed these (at its own time).
+    Renewing each group's claim just before it is processed keeps two workers from
+    processing one message.
+    """
+    if not _shared():
+        return ids
+    renewed = db.session.scalars(
+        update(InboxMessage)
+        .where(
+            InboxMessage.id.in_(ids),
+            InboxMessage.state == "processing",
+            InboxMessage.claimed_at == stamp,
+        )
+        .values(claimed_at=clock.now())
+        .returning(InboxMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    ours = sorted(renewed)
+    db.session.commit()
+    return ours
 
 
 def process(message_id: int) -> str:
@@ -332,15 +368,20 @@ def run_inbox(app: Flask) -> int:
     handled = 0
     claimed = _Claim.take()
     while claimed.groups:
-        handled += claimed.count
-        # The next claim goes to the validators before this one is processed, so they check
-        # it while the worker stores this one, and the worker never waits for them.
+        handled += claimed.size
+        # The next claim goes to the validators before this one is processed: they check it
+        # while the worker stores this one, so only the first group of a pass waits for them.
         following = _Claim.take(after=claimed.last) if claimed.full and handled < PER_PASS else None
-        for group, ahead in itertools.zip_longest(claimed.groups, claimed.verdicts):
-            if len(group) > 1 and _process_together(group, ahead):
-                continue
-            for message_id in group:
-                _process_alone(message_id)
+        for group, ahead in zip(claimed.groups, claimed.verdicts, strict=True):
+            db.session.info[_VERDICTS] = validators.result(ahead)
+            try:
+                ours = _still_ours(group, claimed.stamp)
+                if len(ours) > 1 and _process_together(ours):
+                    continue
+                for message_id in ours:
+                    _process_alone(message_id)
+            finally:
+                db.session.info.pop(_VERDICTS, None)
         if following is None:
             break
         claimed = following
@@ -353,16 +394,24 @@ class _Claim:
 
     groups: list[list[int]]
     verdicts: list[Future[validators.Verdicts] | None]
-    count: int
-    last: int
+    stamp: datetime  # when they were claimed
+    last: int  # the newest message claimed: the next claim starts after it
     full: bool  # as many as a claim takes: there may be more waiting
 
     @classmethod
     def take(cls, after: int = 0) -> _Claim:
-        ids = claim(after=after)
+        stamp = clock.now()
+        ids = claim(after=after, stamp=stamp)
         groups = [ids[start : start + TOGETHER] for start in range(0, len(ids), TOGETHER)]
-        verdicts = validators.ahead(_raw_activities(groups)) if validators.enabled() and ids else []
-        return cls(groups, verdicts, len(ids), ids[-1] if ids else after, len(ids) == BATCH)
+        if validators.enabled() and groups:
+            verdicts = validators.ahead(_raw_activities(groups))
+        else:
+            verdicts = [None] * len(groups)
+        return cls(groups, verdicts, stamp, ids[-1] if ids else after, len(ids) == BATCH)
+
+    @property
+    def size(self) -> int:
+        return sum(len(group) for group in self.groups)
 
 
 def _raw_activities(groups: list[list[int]]) -> list[list[tuple[int, str]]]:
@@ -375,54 +424,72 @@ def _raw_activities(groups: list[list[int]]) -> list[list[tuple[int, str]]]:
     return [[(i, raws[i]) for i in group if i in raws] for group in groups]
 
 
-def _process_together(ids: list[int], ahead: Future[validators.Verdicts] | None = None) -> bool:
+def _process_together(ids: list[int]) -> bool:
     """Process messages in one transaction; False (and nothing kept) if any did not succeed.
 
     The group's senders, follow states, items and tombstones are read in a few queries
     first (`_Group`, `federation.items.Batch`), and its new items are written together.
     A Create, Update or Announce that is rejected has changed nothing by then (the checks
-    come first), so it is recorded as rejected and the rest of the group goes on.
+    come first), nor has an activity of a type nothing handles: each is recorded as
+    rejected, and the rest of the group goes on.
     """
     try:
-        # Rows, not ORM objects: a handler reads who sent the activity and the activity;
-        # the outcomes are written by one UPDATE per outcome.
-        query = select(
-            InboxMessage.id,
-            InboxMessage.activity_type,
-            InboxMessage.actor_iri,
-            InboxMessage.raw,
-            InboxMessage.state,
-        ).where(InboxMessage.id.in_(ids))
-        messages = {message.id: message for message in db.session.execute(query)}
-        group = db.session.info[_GROUP] = _Group.of(list(messages.values()))
-        group.verdicts = validators.result(ahead)
-        objects = {id_of(first(m.raw.get("object"))) for m in messages.values()}
-        rejected: dict[str, list[int]] = defaultdict(list)  # reasons -> message ids
-        with batched({iri for iri in objects if iri}):
-            for message_id in ids:
-                message = messages[message_id]
-                handler = HANDLERS.get(message.activity_type)
-                if handler is None or message.state not in _CLAIMED:
-                    raise Rejected(["processed on its own"])
-                try:
-                    handler(message, message.raw)
-                except Rejected as exc:
-                    if message.activity_type not in _REJECTED_UNCHANGED:
-                        raise
-                    rejected["\n".join(exc.reasons)].append(message_id)
-                if message.activity_type not in _KEEP_FOLLOWS:
-                    group.read_follows()
+        messages = _read_messages(ids)
+        db.session.info[_GROUP] = _Group.of(list(messages.values()))
+        rejected = _run_handlers(ids, messages)
         refused = {message_id for group_ids in rejected.values() for message_id in group_ids}
         _record(InboxMessage.id.in_([i for i in ids if i not in refused]), "done", None)
         for reasons, message_ids in rejected.items():
             _record(InboxMessage.id.in_(message_ids), "rejected", reasons)
         db.session.commit()
     except Exception:  # noqa: BLE001 - each message is retried alone, and recorded there
+        log.debug("a group of %d inbox messages is processed one by one", len(ids), exc_info=True)
         db.session.rollback()
         return False
     finally:
         db.session.info.pop(_GROUP, None)
     return True
+
+
+def _read_messages(ids: list[int]) -> dict[int, Any]:
+    """The group's messages as rows, not ORM objects: a handler reads who sent the activity
+    and the activity, and the outcomes are written by one UPDATE per outcome."""
+    query = select(
+        InboxMessage.id,
+        InboxMessage.activity_type,
+        InboxMessage.actor_iri,
+        InboxMessage.raw,
+        InboxMessage.state,
+    ).where(InboxMessage.id.in_(ids))
+    return {message.id: message for message in db.session.execute(query)}
+
+
+def _run_handlers(ids: list[int], messages: dict[int, Any]) -> dict[str, list[int]]:
+    """Run each message's handler in order; return the rejected ones by their reasons."""
+    group = _group()
+    claimed = _claimed()
+    objects = {id_of(first(message.raw.get("object"))) for message in messages.values()}
+    rejected: dict[str, list[int]] = defaultdict(list)
+    with batched({iri for iri in objects if iri}):
+        for message_id in ids:
+            message = messages[message_id]
+            if message.state != claimed:
+                raise RuntimeError(f"inbox message {message_id} is {message.state}")
+            handler = HANDLERS.get(message.activity_type)
+            if handler is None:
+                rejected[f"{message.activity_type} activities are not handled here"].append(
+                    message_id
+                )
+                continue
+            try:
+                handler(message, message.raw)
+            except Rejected as exc:
+                if message.activity_type not in _REJECTED_UNCHANGED:
+                    raise
+                rejected["\n".join(exc.reasons)].append(message_id)
+            if message.activity_type not in _KEEP_FOLLOWS:
+                group.read_follows()
+    return rejected
 
 
 def _record(which: Any, state: str, error: str | None) -> None:
@@ -439,7 +506,7 @@ def _record(which: Any, state: str, error: str | None) -> None:
 
 def _process_alone(message_id: int) -> None:
     state = db.session.scalar(select(InboxMessage.state).where(InboxMessage.id == message_id))
-    if state not in _CLAIMED:  # a handler of the group committed it already
+    if state != _claimed():  # a handler of the group committed it already
         return
     try:
         process(message_id)
@@ -464,7 +531,12 @@ def release_claims() -> int:
 
 
 def requeue_stale(app: Flask) -> int:
-    """Worker job: messages left 'processing' by a killed worker become pending again."""
+    """Worker job: messages left 'processing' by a killed worker become pending again.
+
+    Only where workers share the inbox: on SQLite the one worker marks nothing, and
+    `release_claims` frees what an older version left when the worker starts."""
+    if not _shared():
+        return 0
     cutoff = clock.now() - STALE_CLAIM
     result = db.session.execute(
         update(InboxMessage)

@@ -47,9 +47,17 @@ class Batch:
     """
 
     def __init__(self, object_iris: set[str]) -> None:
-        iris = sorted(object_iris)
+        self.read: set[str] = set()  # the IRIs whose item and tombstone were looked up
         self.tombstoned: set[str] = set()
         self.items: dict[str, Item | int] = {}  # an int: the id of a copy `write()` inserted
+        self.themes: dict[str, Theme] = {}  # a reference's IRI -> the concept it means here
+        self.territories: dict[str, Territory] = {}
+        self.new: dict[str, tuple[dict[str, Any], list[int], list[int]]] = {}
+        self.look_up(object_iris)
+
+    def look_up(self, object_iris: set[str]) -> None:
+        """Read the items and tombstones of these IRIs, 500 at a time."""
+        iris = sorted(object_iris - self.read)
         for start in range(0, len(iris), 500):
             chunk = iris[start : start + 500]
             self.tombstoned.update(
@@ -59,14 +67,17 @@ class Batch:
             )
             found = db.session.scalars(select(Item).where(Item.iri.in_(chunk)))
             self.items.update((item.iri, item) for item in found)
-        self.themes: dict[str, Theme] = {}  # a reference's IRI -> the concept it means here
-        self.territories: dict[str, Territory] = {}
-        self.new: dict[str, tuple[dict[str, Any], list[int], list[int]]] = {}
+        self.read.update(iris)
+
+    def is_tombstoned(self, object_iri: str) -> bool:
+        self.look_up({object_iri})  # an object fetched from elsewhere may have another IRI
+        return object_iri in self.tombstoned
 
     def item(self, object_iri: str) -> Item | None:
         """The copy of `object_iri`, as an ORM object, or None."""
         if object_iri in self.new:
             self.write()
+        self.look_up({object_iri})
         item = self.items.get(object_iri)
         if isinstance(item, int):
             item = self.items[object_iri] = db.session.get(Item, item)
@@ -347,7 +358,7 @@ def _fields(obj: objects.Item, kind: str, stamp: datetime | None) -> dict[str, A
 
 def _tombstoned(object_iri: str, batch: Batch | None) -> bool:
     if batch is not None:
-        return object_iri in batch.tombstoned
+        return batch.is_tombstoned(object_iri)
     query = select(RemoteTombstone.id).where(RemoteTombstone.object_iri == object_iri)
     return db.session.scalar(query) is not None
 

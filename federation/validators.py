@@ -19,6 +19,7 @@ import json
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -56,6 +57,7 @@ def _follow_parent(parent: int) -> None:
             time.sleep(1)
         os._exit(0)
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the worker's to act on
     threading.Thread(target=watch, name="follow-parent", daemon=True).start()
 
 
@@ -83,6 +85,7 @@ class Validators:
         )
         self.started = self.pool.submit(_start)
         self.broken = False
+        self.generation = getattr(self, "generation", 0) + 1
 
     def ahead(self, groups: list[list[tuple[int, str]]]) -> list[Future[Verdicts] | None]:
         """Send each group to the helpers; None for every group while they are starting."""
@@ -91,10 +94,13 @@ class Validators:
         if not self.started.done():
             return [None] * len(groups)
         try:
-            return [self.pool.submit(verdicts, group) for group in groups]
+            futures = [self.pool.submit(verdicts, group) for group in groups]
         except BrokenProcessPool:
             self._reopen()
             return [None] * len(groups)
+        for future in futures:
+            future.generation = self.generation  # type: ignore[attr-defined]
+        return futures
 
     def _reopen(self) -> None:
         log.warning("an inbox validator process died; starting another")
@@ -112,8 +118,9 @@ def result(future: Future[Verdicts] | None) -> Verdicts:
     try:
         return future.result()
     except BrokenProcessPool:
-        if _validators is not None:
-            _validators.broken = True  # a new pool is started for the next groups
+        current = _validators
+        if current is not None and getattr(future, "generation", None) == current.generation:
+            current.broken = True  # a new pool is started for the next groups
         return {}
     except Exception:  # noqa: BLE001 - the worker validates these messages itself instead
         log.exception("an inbox validator failed")

@@ -61,7 +61,7 @@ class Settings:
     max_upload_bytes: int = 20 * 1024 * 1024
     # Helper processes that validate inbound objects for the worker (federation.validators):
     # one when the machine has a core to spare.
-    worker_validators: int = field(default_factory=lambda: 1 if (os.cpu_count() or 1) > 1 else 0)
+    worker_validators: int = field(default_factory=lambda: 1 if _usable_cores() > 1 else 0)
     secret_key: str = ""
 
     @classmethod
@@ -116,6 +116,14 @@ class Settings:
 
     def as_dict(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _handle_from_host(hostname: str) -> str:

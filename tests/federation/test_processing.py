@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 
 from federation.delivery import run_deliveries
 from federation.inbox import run_inbox
@@ -229,7 +230,16 @@ def test_one_bad_message_in_a_group_does_not_hold_back_the_others(fed_app, peer)
     assert stored == {f"{base}/experiences/1", f"{base}/experiences/2"}
 
 
-def test_copies_written_together_keep_their_themes_and_harvest_records(fed_app, peer):
+def _only_together(monkeypatch) -> None:
+    """Make the worker fail a message it would process on its own: the group path must do."""
+
+    def alone(message_id: int) -> None:
+        raise AssertionError(f"message {message_id} was processed on its own")
+
+    monkeypatch.setattr("federation.inbox._process_alone", alone)
+
+
+def test_copies_written_together_keep_their_themes_and_harvest_records(fed_app, peer, monkeypatch):
     """Given a node that lets aggregators harvest copies, when several Creates are processed
     together, then each copy has its theme, its harvest record and its page."""
     from server.models import HarvestRecord
@@ -238,6 +248,7 @@ def test_copies_written_together_keep_their_themes_and_harvest_records(fed_app, 
     alice = peer.add_actor("alice")
     _follow_peer(fed_app, alice)
     allow_copies(fed_app)
+    _only_together(monkeypatch)
     client = fed_app.test_client()
     for number in (1, 2, 3):
         activity = create_activity(alice, _experience(alice, number), suffix=str(number))
@@ -259,7 +270,7 @@ def test_copies_written_together_keep_their_themes_and_harvest_records(fed_app, 
     assert "Une expérience" in client.get(page).get_data(as_text=True)
 
 
-def test_what_a_group_creates_the_rest_of_the_group_sees(fed_app, peer):
+def test_what_a_group_creates_the_rest_of_the_group_sees(fed_app, peer, monkeypatch):
     """Given, in one group, a Create, a principle drawn from it, a Create then Delete of
     another, and an Update of the first, then the first copy is linked from the principle and
     updated, and the second is gone and stays withdrawn."""
@@ -289,7 +300,9 @@ def test_what_a_group_creates_the_rest_of_the_group_sees(fed_app, peer):
     client = fed_app.test_client()
     for activity in activities:
         assert signed_post(client, alice, activity).status_code == 202
-    _process(fed_app)
+    with monkeypatch.context() as patch:
+        _only_together(patch)
+        _process(fed_app)
     with fed_app.app_context():
         states = db.session.scalars(select(InboxMessage.state))
         assert set(states) == {"done"}
@@ -302,3 +315,57 @@ def test_what_a_group_creates_the_rest_of_the_group_sees(fed_app, peer):
     _process(fed_app)
     with fed_app.app_context():
         assert db.session.scalar(select(Item).where(Item.iri == f"{base}/experiences/2")) is None
+
+
+def test_an_activity_nothing_handles_is_refused_without_holding_back_its_group(
+    fed_app, peer, monkeypatch
+):
+    """Given a Like among Creates, then the Like is rejected as not handled and the Creates
+    are stored, all in the group's one transaction."""
+    alice = peer.add_actor("alice")
+    _follow_peer(fed_app, alice)
+    _only_together(monkeypatch)
+    client = fed_app.test_client()
+    like = {
+        "type": "Like",
+        "id": f"{alice.iri}/likes/1",
+        "actor": alice.iri,
+        "object": f"{BASE_URL}/experiences/x",
+    }
+    for activity in (
+        create_activity(alice, _experience(alice, 1), suffix="1"),
+        like,
+        create_activity(alice, _experience(alice, 2), suffix="2"),
+    ):
+        assert signed_post(client, alice, activity).status_code == 202
+    _process(fed_app)
+    assert _message(fed_app, like["id"]).state == "rejected"
+    assert "not handled" in _message(fed_app, like["id"]).error
+    with fed_app.app_context():
+        assert db.session.scalar(select(db.func.count(Item.id))) == 2
+
+
+def test_a_claim_another_worker_took_over_is_left_to_it(fed_app, peer):
+    """Given messages claimed by one worker, then requeued and claimed by another (its claim
+    had grown stale), when the first comes to them, then it leaves them to the second."""
+    from federation import inbox
+
+    with fed_app.app_context():
+        if not inbox._shared():
+            pytest.skip("one worker on SQLite: claims are not shared")
+    alice = peer.add_actor("alice")
+    _follow_peer(fed_app, alice)
+    client = fed_app.test_client()
+    for number in (1, 2):
+        activity = create_activity(alice, _experience(alice, number), suffix=str(number))
+        signed_post(client, alice, activity)
+    with fed_app.app_context():
+        first = datetime(2026, 3, 1, tzinfo=UTC)
+        kept, lost = inbox.claim(stamp=first)
+        db.session.execute(
+            update(InboxMessage).where(InboxMessage.id == lost).values(state="pending")
+        )
+        db.session.commit()
+        assert inbox.claim(stamp=datetime(2026, 3, 2, tzinfo=UTC)) == [lost]  # the other worker
+        assert inbox._still_ours([kept], first) == [kept]
+        assert inbox._still_ours([lost], first) == []
