@@ -40,7 +40,7 @@ _REJECTED_UNCHANGED = {"Create", "Update", "Announce"}
 # Messages per transaction. A group of Creates from known senders writes only at its end,
 # so SQLite's write lock is held for its inserts and commit, not while it validates. (A
 # group that must store a new actor, theme or territory, or that updates or deletes, holds
-# it from then on; the inbox waits up to 5 s for it before answering 503.)
+# it from then on; the inbox waits up to 30 s for it before answering 503.)
 TOGETHER = 50
 STALE_CLAIM = timedelta(minutes=5)
 

@@ -91,8 +91,11 @@ def _settings(config: Settings | dict[str, Any] | None) -> Settings:
 
 
 def _engine_options(settings: Settings) -> dict[str, Any]:
+    from server.models.base import json_text, parse_json
+
+    json_options = {"json_serializer": json_text, "json_deserializer": parse_json}
     if settings.is_sqlite:
         # Several gunicorn processes and a worker share one SQLite file: wait for locks
         # rather than failing, and use WAL (set on connect in models) so readers never block.
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+        return {"connect_args": {"timeout": 30}, **json_options}
+    return {"pool_pre_ping": True, **json_options}

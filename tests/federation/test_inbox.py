@@ -336,3 +336,16 @@ def test_the_activity_is_stored_as_the_peer_sent_it(fed_app, peer):
         assert stored.raw == activity and stored.origin == f"http://127.0.0.1:{peer.port}"
         assert stored.actor_iri == alice.iri and stored.activity_type == "Follow"
     assert raw == activity
+
+
+def test_json_the_standard_library_reads_is_kept_and_read_back(fed_app, peer):
+    """A peer's activity with a lone surrogate escape and an integer beyond 64 bits (valid
+    enough for Python's json, which the inbox parses with) is stored and read back whole."""
+    alice = peer.add_actor("alice")
+    activity = {**_follow(alice), "summary": "\ud800 odd", "count": 2**70}
+    body = json.dumps(activity).encode()
+    assert b"\\ud800" in body
+    assert signed_post(fed_app.test_client(), alice, activity, body=body).status_code == 202
+    with fed_app.app_context():
+        stored = db.session.scalar(select(InboxMessage))
+        assert stored.raw == activity
