@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import insert, select
 
@@ -50,8 +50,8 @@ class Batch:
         self.read: set[str] = set()  # the IRIs whose item and tombstone were looked up
         self.tombstoned: set[str] = set()
         self.items: dict[str, Item | int] = {}  # an int: the id of a copy `write()` inserted
-        self.themes: dict[str, Theme] = {}  # a reference's IRI -> the concept it means here
-        self.territories: dict[str, Territory] = {}
+        # What each theme or territory reference means here: (resolver, IRI) -> the row.
+        self.references: dict[tuple[str, str], Any] = {}
         self.new: dict[str, tuple[dict[str, Any], list[int], list[int]]] = {}
         self.look_up(object_iris)
 
@@ -173,17 +173,26 @@ def _short_hash(iri: str) -> str:
     return hashlib.sha256(iri.encode()).hexdigest()[:10]
 
 
-def _remote_theme(ref: objects.Ref, origin: str) -> Theme:
-    """Return the theme a remote reference means: ours when aligned, else a remote concept."""
+R = TypeVar("R", Theme, Territory)
+
+
+def _once_per_batch(ref: objects.Ref, origin: str, resolve: Callable[[objects.Ref, str], R]) -> R:
+    """Resolve a reference, once for a whole batch when one is being processed."""
     batch = _batch()
     if batch is None:
-        return _resolve_theme(ref, origin)
-    if ref.id not in batch.themes:
-        batch.themes[ref.id] = _resolve_theme(ref, origin)
-    return batch.themes[ref.id]
+        return resolve(ref, origin)
+    key = (resolve.__name__, ref.id)
+    if key not in batch.references:
+        batch.references[key] = resolve(ref, origin)
+    return batch.references[key]
+
+
+def _remote_theme(ref: objects.Ref, origin: str) -> Theme:
+    return _once_per_batch(ref, origin, _resolve_theme)
 
 
 def _resolve_theme(ref: objects.Ref, origin: str) -> Theme:
+    """Return the theme a remote reference means: ours when aligned, else a remote concept."""
     theme = db.session.scalar(select(Theme).where(Theme.iri == ref.id))
     if theme is not None:
         return _aligned(theme) or theme
@@ -222,16 +231,11 @@ def _aligned(theme: Theme) -> Theme | None:
 
 
 def _remote_territory(ref: objects.Ref, origin: str) -> Territory:
-    """Return our territory with the same official code, else a remote territory row."""
-    batch = _batch()
-    if batch is None:
-        return _resolve_territory(ref, origin)
-    if ref.id not in batch.territories:
-        batch.territories[ref.id] = _resolve_territory(ref, origin)
-    return batch.territories[ref.id]
+    return _once_per_batch(ref, origin, _resolve_territory)
 
 
 def _resolve_territory(ref: objects.Ref, origin: str) -> Territory:
+    """Return our territory with the same official code, else a remote territory row."""
     territory = db.session.scalar(select(Territory).where(Territory.iri == ref.id))
     if territory is not None:
         return territory
