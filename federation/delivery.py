@@ -22,6 +22,8 @@ from email.utils import parsedate_to_datetime
 
 from flask import Flask, current_app
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from federation import clock
 from federation.errors import FederationError, UnsafeAddress
@@ -113,10 +115,19 @@ def _retry_after(headers: Mapping[str, str], now: datetime) -> timedelta | None:
 
 
 def _health(origin: str) -> PeerHealth:
-    row = db.session.scalar(select(PeerHealth).where(PeerHealth.origin == origin))
+    """The origin's health row, created if need be. Two workers may meet a new origin at
+    once: the row is inserted unless it exists, so neither one's batch fails on it."""
+    query = select(PeerHealth).where(PeerHealth.origin == origin)
+    row = db.session.scalar(query)
     if row is None:
-        row = PeerHealth(origin=origin, consecutive_failures=0, failure_days=[], unavailable=False)
-        db.session.add(row)
+        dialect = db.engine.dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        db.session.execute(
+            insert(PeerHealth)
+            .values(origin=origin, consecutive_failures=0, failure_days=[], unavailable=False)
+            .on_conflict_do_nothing(index_elements=["origin"])
+        )
+        row = db.session.scalar(query)
     return row
 
 
@@ -236,19 +247,30 @@ def deliver_many(
     workers = min(PARALLEL, len(by_inbox))
     with ThreadPoolExecutor(workers, thread_name_prefix="delivery") as pool:
         futures = [pool.submit(send_in_order, url, jobs) for url, jobs in by_inbox.items()]
-        # Recorded as they finish: a worker killed mid-batch resends only what was in flight.
-        for future in as_completed(futures):
-            for delivery_id, outcome in future.result():
-                try:
-                    record(db.session.get(Delivery, delivery_id), outcome, now)
-                    if commit_each:
-                        db.session.commit()
-                except Exception:  # noqa: BLE001 - one bad row must not stop the batch
-                    db.session.rollback()
-                    log.exception("delivery %s could not be recorded", delivery_id)
-                    if not commit_each:
-                        raise
+        if commit_each:
+            # Recorded as they finish: a worker killed mid-batch resends only what was in
+            # flight.
+            for future in as_completed(futures):
+                for delivery_id, outcome in future.result():
+                    _record_one(delivery_id, outcome, now)
+            return len(rows)
+        outcomes = [done for future in futures for done in future.result()]
+    # One commit for the batch: record in the order of the origins' health rows, the same
+    # order in every worker, so two workers updating the same origins cannot deadlock (and
+    # have their whole batch sent again).
+    origins = {row.id: row.origin for row in rows}
+    for delivery_id, outcome in sorted(outcomes, key=lambda done: (origins[done[0]], done[0])):
+        record(db.session.get(Delivery, delivery_id), outcome, now)
     return len(rows)
+
+
+def _record_one(delivery_id: int, outcome: Outcome, now: datetime) -> None:
+    try:
+        record(db.session.get(Delivery, delivery_id), outcome, now)
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - one bad row must not stop the batch
+        db.session.rollback()
+        log.exception("delivery %s could not be recorded", delivery_id)
 
 
 def run_deliveries(app: Flask) -> int:
