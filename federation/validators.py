@@ -128,30 +128,37 @@ def result(future: Future[Verdicts] | None) -> Verdicts:
 
 
 _validators: Validators | None = None
+_wanted = 0  # how many helpers this worker may start, once it has objects to check
 
 
 def start(processes: int) -> None:
-    """Start the helpers of this worker process (none when `processes` is 0)."""
-    global _validators
+    """Let this worker process use `processes` helpers (none when 0). They are started
+    when the first Creates or Updates come, not before: a node that receives only follows
+    and likes never runs them, and a worker's start costs no more than it did."""
+    global _wanted
     stop()
-    if processes > 0:
-        _validators = Validators(processes)
+    _wanted = processes
 
 
 def stop() -> None:
-    global _validators
+    global _validators, _wanted
     if _validators is not None:
         _validators.close()
         _validators = None
+    _wanted = 0
 
 
 def enabled() -> bool:
-    """Whether this process has helpers to send activities to."""
-    return _validators is not None
+    """Whether this process may send activities to helpers."""
+    return _wanted > 0
 
 
 def ahead(groups: list[list[tuple[int, str]]]) -> list[Future[Verdicts] | None]:
-    """Send groups of (message id, raw activity) to the helpers, if this process has any."""
+    """Send groups of (message id, raw activity) to the helpers, if this process has any;
+    the first groups with something to check start them (and are checked in the worker)."""
+    global _validators
     if _validators is None:
+        if _wanted and any(groups):
+            _validators = Validators(_wanted)
         return [None] * len(groups)
     return _validators.ahead(groups)

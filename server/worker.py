@@ -110,7 +110,7 @@ class Worker:
         count = 0 if once else self.app.config["SETTINGS"].worker_validators
         validators.start(count)
         log.info(
-            "worker started (pid %s, %d jobs, %d inbox validators)",
+            "worker started (pid %s, %d jobs, up to %d inbox validators)",
             os.getpid(),
             len(self.jobs),
             count,

@@ -40,9 +40,24 @@ def test_a_validator_gives_the_verdict_validation_gives(peer):
     assert any("licen" in reason for reason in found[2])
 
 
+def test_validators_start_with_the_first_objects_to_check():
+    """A worker that has only follows and likes to process starts no validator; the first
+    Creates start one (and are checked in the worker meanwhile)."""
+    validators.start(1)
+    try:
+        assert validators.ahead([[], []]) == [None, None]
+        assert validators._validators is None
+        assert validators.ahead([[(1, "{}")]]) == [None]
+        assert validators._validators.started.result(timeout=60) is True
+        assert validators.ahead([[(1, "{}")]])[0].result(timeout=60) == {}
+    finally:
+        validators.stop()
+
+
 @pytest.fixture
 def pool():
     validators.start(1)
+    validators.ahead([[(0, "{}")]])  # the first objects to check start the validator
     deadline = time.monotonic() + 60
     while not validators._validators.started.done() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -101,6 +116,7 @@ _HOLDER = """
 from federation import validators
 if __name__ == "__main__":
     validators.start(1)
+    validators.ahead([[(0, "{}")]])
     validators._validators.started.result(timeout=60)
     print(*validators._validators.pool._processes, flush=True)
     import time
