@@ -1,30 +1,31 @@
-"""Process stored inbox messages: one small handler per activity type.
+"""Process stored inbox messages: claim them, run their handlers, record the outcomes.
 
-Each handler gets the message and its activity; it returns normally when done, raises
-`Rejected` (recorded with reasons, nothing stored) or another FederationError (recorded as a
-failure to retry a few times).
+What each activity does is in `federation.handlers`. Here, the worker claims messages
+(SKIP LOCKED on PostgreSQL), has the validator processes check their objects ahead
+(`federation.validators`), and runs the handlers many to a transaction, or one by one
+when a group cannot be processed together.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from functools import cached_property
+from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import Text, cast, select, update
 
-from federation import clock, outbox, validators
-from federation.actors import current_actors, fetch_actor, signed_get
-from federation.documents import embedded_object, first, id_of
+from federation import clock, handlers, validators
+from federation.documents import first, id_of
 from federation.errors import FederationError, InvalidActivity
-from federation.items import Rejected, batched, delete_item, has_copy, read_object, store_item
+from federation.items import Rejected, batched
 from server.extensions import db
-from server.models import Actor, Follow, InboxMessage, origin_of
+from server.models import InboxMessage
+from server.models.base import parse_json
 
 log = logging.getLogger("commons.inbox")
 MAX_ATTEMPTS = 5
@@ -32,238 +33,13 @@ BATCH = 200  # messages per claim: four groups, which the validators check ahead
 # At most this many messages per pass of the worker's loop, so that a backlog is worked
 # through without stopping between claims, and deliveries still go out every pass.
 PER_PASS = 1000
-_GROUP = "inbox.group"  # Session.info key while a group of messages is processed together
-_VERDICTS = "inbox.verdicts"  # Session.info key: the validators' verdicts on these messages
-_KEEP_FOLLOWS = {"Create", "Update", "Announce"}  # the other handlers may change follows
-# These handlers check everything before they change anything: a rejection leaves nothing.
-_REJECTED_UNCHANGED = {"Create", "Update", "Announce"}
 # Messages per transaction. A group of Creates from known senders writes only at its end,
 # so SQLite's write lock is held for its inserts and commit, not while it validates. (A
 # group that must store a new actor, theme or territory, or that updates or deletes, holds
 # it from then on; the inbox waits up to 30 s for it before answering 503.)
 TOGETHER = 50
 STALE_CLAIM = timedelta(minutes=5)
-
-
-class Received(Protocol):
-    """What a handler reads of a stored message besides its activity: which and whose."""
-
-    id: int
-    actor_iri: str
-
-
-Handler = Callable[[Received, dict[str, Any]], None]
-
-
-@dataclass
-class _Group:
-    """Senders and follow states of a group of messages processed together, read at once."""
-
-    senders: dict[str, Actor]
-    followed: dict[int, bool] = field(default_factory=dict)  # actor id -> this node follows it
-
-    @classmethod
-    def of(cls, messages: list[Received]) -> _Group:
-        group = cls(current_actors({message.actor_iri for message in messages}))
-        group.read_follows()
-        return group
-
-    def read_follows(self) -> None:
-        """Read whether this node follows each sender (again, after a handler changed follows)."""
-        ids = {actor.id for actor in self.senders.values()}
-        self.followed = dict.fromkeys(ids, False)
-        local_id = Actor.local_id()
-        if local_id is None or not ids:
-            return
-        accepted = select(Follow.followed_id).where(
-            Follow.follower_id == local_id,
-            Follow.state == "accepted",
-            Follow.followed_id.in_(sorted(ids)),
-        )
-        self.followed.update(dict.fromkeys(db.session.scalars(accepted), True))
-
-
-def _group() -> _Group | None:
-    return db.session.info.get(_GROUP)  # set while a group is processed together
-
-
-def _sender(message: Received) -> Actor:
-    group = _group()
-    if group is None:
-        return fetch_actor(message.actor_iri)
-    if message.actor_iri not in group.senders:
-        group.senders[message.actor_iri] = fetch_actor(message.actor_iri)
-    return group.senders[message.actor_iri]
-
-
-def _following(actor: Actor) -> bool:
-    """Return whether this node follows `actor` (accepted)."""
-    group = _group()
-    if group is not None and actor.id in group.followed:
-        return group.followed[actor.id]
-    local_id = Actor.local_id()
-    if local_id is None:
-        return False
-    state = db.session.scalar(
-        select(Follow.state).where(Follow.follower_id == local_id, Follow.followed_id == actor.id)
-    )
-    if group is not None:
-        group.followed[actor.id] = state == "accepted"
-    return state == "accepted"
-
-
-def handle_follow(message: Received, activity: dict[str, Any]) -> None:
-    """Someone follows the node: accept now, or wait for an admin in manual mode."""
-    local = Actor.local()
-    if id_of(first(activity.get("object"))) != local.iri:
-        raise Rejected(["only the node actor can be followed"])
-    follower = _sender(message)
-    follow = Follow.between(follower, local)
-    if follow is None:
-        follow = Follow(
-            follower=follower, followed=local, activity_iri=activity["id"], state="pending"
-        )
-        db.session.add(follow)
-    else:
-        follow.activity_iri = activity["id"]
-    db.session.flush()
-    if current_app.config["SETTINGS"].follow_approval == "auto" or follow.state == "accepted":
-        answer_follow(follow, accept=True, activity=activity)
-
-
-def answer_follow(follow: Follow, accept: bool, activity: dict[str, Any] | None = None) -> None:
-    """Accept or reject a pending follow of the node, and tell the follower."""
-    follow.state = "accepted" if accept else "rejected"
-    obj = activity or {
-        "type": "Follow",
-        "id": follow.activity_iri,
-        "actor": follow.follower.iri,
-        "object": follow.followed.iri,
-    }
-    obj = {k: v for k, v in obj.items() if k != "@context"}
-    outbox.send_to(follow.followed, follow.follower, "Accept" if accept else "Reject", obj)
-
-
-def _our_follow(activity: dict[str, Any], sender: Actor) -> Follow | None:
-    obj = activity.get("object")
-    follow = Follow.by_activity(id_of(first(obj)) or "")
-    local = Actor.local()
-    if follow is None and isinstance(obj, dict) and id_of(first(obj.get("actor"))) == local.iri:
-        follow = Follow.between(local, sender)
-    if follow is None or follow.followed_id != sender.id:
-        return None
-    return follow
-
-
-def handle_accept(message: Received, activity: dict[str, Any]) -> None:
-    """A node accepted our follow: mark it and start backfilling its outbox."""
-    sender = _sender(message)
-    follow = _our_follow(activity, sender)
-    if follow is None:
-        raise Rejected(["accepts no follow of ours"])
-    follow.state = "accepted"
-    if follow.backfill_state in (None, "failed"):
-        follow.backfill_state = "pending"
-        follow.backfill_next = None
-
-
-def handle_reject(message: Received, activity: dict[str, Any]) -> None:
-    sender = _sender(message)
-    follow = _our_follow(activity, sender)
-    if follow is None:
-        raise Rejected(["rejects no follow of ours"])
-    follow.state = "rejected"
-
-
-def handle_undo(message: Received, activity: dict[str, Any]) -> None:
-    """Undo of a Follow ends it; Undo of an Announce is noted and ignored."""
-    obj = activity.get("object")
-    kind = obj.get("type") if isinstance(obj, dict) else None
-    follow = Follow.by_activity(id_of(first(obj)) or "")
-    sender = _sender(message)
-    if follow is None and kind == "Follow":
-        local = Actor.local()
-        follow = Follow.between(sender, local)
-    if follow is not None and follow.follower_id == sender.id:
-        db.session.delete(follow)
-        return
-    if kind in (None, "Announce", "Like"):
-        return
-    raise Rejected(["undoes nothing known here"])
-
-
-def _object_doc(activity: dict[str, Any], sender: Actor) -> tuple[dict[str, Any], bool]:
-    """Return the object, fetched from its id unless embedded by its own origin, and
-    whether it is the embedded one."""
-    object_id = id_of(first(activity.get("object")))
-    if not object_id:
-        raise Rejected(["the activity has no object id"])
-    embedded = embedded_object(activity)
-    if embedded is not None and origin_of(object_id) == sender.origin:
-        return embedded, True
-    doc, _ = signed_get(object_id)
-    return doc, False
-
-
-def _verdict(message: Received) -> list[str] | None:
-    """The shapes' reasons for the message's embedded object, if a validator gave them."""
-    return db.session.info.get(_VERDICTS, {}).get(message.id)
-
-
-def handle_create(message: Received, activity: dict[str, Any]) -> None:
-    """A followed node published or changed an item: keep our copy in step."""
-    sender = _sender(message)
-    if not _following(sender):
-        raise Rejected(["this node does not follow the sender"])
-    doc, embedded = _object_doc(activity, sender)
-    obj = read_object(doc, _verdict(message) if embedded else None)
-    if origin_of(obj.attributed_to) != sender.origin or origin_of(obj.id) != sender.origin:
-        raise Rejected(["the object belongs to another origin"])
-    store_item(obj, sender)
-
-
-def handle_delete(message: Received, activity: dict[str, Any]) -> None:
-    """The owner withdrew an item (or deleted itself): remove our copy."""
-    sender = _sender(message)
-    object_id = id_of(first(activity.get("object")))
-    if object_id == sender.iri:
-        db.session.execute(
-            update(Follow)
-            .where((Follow.follower_id == sender.id) | (Follow.followed_id == sender.id))
-            .values(state="rejected")
-        )
-        return
-    delete_item(object_id, sender)
-
-
-def handle_announce(message: Received, activity: dict[str, Any]) -> None:
-    """A followed node re-shares an item: fetch it from its origin, keep it with attribution."""
-    sender = _sender(message)
-    if not _following(sender):
-        raise Rejected(["this node does not follow the sender"])
-    object_id = id_of(first(activity.get("object")))
-    if not object_id:
-        raise Rejected(["the announce has no object"])
-    if has_copy(object_id):
-        return
-    doc, _ = signed_get(object_id)
-    obj = read_object(doc)
-    if origin_of(obj.attributed_to) != origin_of(obj.id):
-        raise Rejected(["the announced object is attributed to another origin"])
-    owner = fetch_actor(obj.attributed_to)
-    store_item(obj, owner)
-
-
-HANDLERS: dict[str, Handler] = {
-    "Follow": handle_follow,
-    "Accept": handle_accept,
-    "Reject": handle_reject,
-    "Undo": handle_undo,
-    "Create": handle_create,
-    "Update": handle_create,
-    "Delete": handle_delete,
-    "Announce": handle_announce,
-}
+CHECKED_AHEAD = ("Create", "Update")  # the types whose embedded objects validators check
 
 
 def claim(limit: int = BATCH, after: int = 0, stamp: datetime | None = None) -> list[int]:
@@ -333,13 +109,10 @@ def _still_ours(ids: list[int], stamp: datetime) -> list[int]:
 def process(message_id: int) -> str:
     """Run the handler of one message and record the outcome; return its state."""
     message = db.session.get(InboxMessage, message_id)
-    handler = HANDLERS.get(message.activity_type)
     attempts = message.attempts + 1
     message.attempts = attempts
     try:
-        if handler is None:
-            raise Rejected([f"{message.activity_type} activities are not handled here"])
-        handler(message, message.raw)
+        handlers.handle(message, message.raw)
         message.state, message.error = "done", None
     except Rejected as exc:
         db.session.rollback()
@@ -368,20 +141,17 @@ def run_inbox(app: Flask) -> int:
     handled = 0
     claimed = _Claim.take()
     while claimed.groups:
-        handled += claimed.size
+        handled += len(claimed.messages)
         # The next claim goes to the validators before this one is processed: they check it
         # while the worker stores this one, so only the first group of a pass waits for them.
         following = _Claim.take(after=claimed.last) if claimed.full and handled < PER_PASS else None
         for group, ahead in zip(claimed.groups, claimed.verdicts, strict=True):
-            db.session.info[_VERDICTS] = validators.result(ahead)
-            try:
+            with handlers.given(validators.result(ahead)):
                 ours = _still_ours(group, claimed.stamp)
-                if len(ours) > 1 and _process_together(ours):
+                if len(ours) > 1 and _process_together(ours, claimed.messages):
                     continue
                 for message_id in ours:
                     _process_alone(message_id)
-            finally:
-                db.session.info.pop(_VERDICTS, None)
         if following is None:
             break
         claimed = following
@@ -389,10 +159,26 @@ def run_inbox(app: Flask) -> int:
 
 
 @dataclass
+class _Stored:
+    """A claimed message as stored: read once, with its activity parsed when asked for."""
+
+    id: int
+    activity_type: str
+    actor_iri: str
+    text: str
+    state: str
+
+    @cached_property
+    def raw(self) -> dict[str, Any]:
+        return parse_json(self.text)
+
+
+@dataclass
 class _Claim:
     """Messages claimed at once, in groups, with the validators' verdicts to come for each."""
 
     groups: list[list[int]]
+    messages: dict[int, _Stored]
     verdicts: list[Future[validators.Verdicts] | None]
     stamp: datetime  # when they were claimed
     last: int  # the newest message claimed: the next claim starts after it
@@ -402,41 +188,48 @@ class _Claim:
     def take(cls, after: int = 0) -> _Claim:
         stamp = clock.now()
         ids = claim(after=after, stamp=stamp)
+        messages = _read(ids)
         groups = [ids[start : start + TOGETHER] for start in range(0, len(ids), TOGETHER)]
         if validators.enabled() and groups:
-            verdicts = validators.ahead(_raw_activities(groups))
+            checked = [
+                [(i, messages[i].text) for i in group if messages[i].activity_type in CHECKED_AHEAD]
+                for group in groups
+            ]
+            verdicts = validators.ahead(checked)
         else:
             verdicts = [None] * len(groups)
-        return cls(groups, verdicts, stamp, ids[-1] if ids else after, len(ids) == BATCH)
-
-    @property
-    def size(self) -> int:
-        return sum(len(group) for group in self.groups)
+        last = ids[-1] if ids else after
+        return cls(groups, messages, verdicts, stamp, last, len(ids) == BATCH)
 
 
-def _raw_activities(groups: list[list[int]]) -> list[list[tuple[int, str]]]:
-    """The Creates and Updates of each group as stored (text, for the validator processes)."""
-    ids = [message_id for group in groups for message_id in group]
-    query = select(InboxMessage.id, cast(InboxMessage.raw, Text)).where(
-        InboxMessage.id.in_(ids), InboxMessage.activity_type.in_(("Create", "Update"))
-    )
-    raws = {message_id: raw for message_id, raw in db.session.execute(query)}
-    return [[(i, raws[i]) for i in group if i in raws] for group in groups]
+def _read(ids: list[int]) -> dict[int, _Stored]:
+    """The claimed messages, in one query: the raw activity as its stored text, which goes
+    to the validators as it is, and is parsed for the worker only when a group runs."""
+    if not ids:
+        return {}
+    query = select(
+        InboxMessage.id,
+        InboxMessage.activity_type,
+        InboxMessage.actor_iri,
+        cast(InboxMessage.raw, Text),
+        InboxMessage.state,
+    ).where(InboxMessage.id.in_(ids))
+    return {row[0]: _Stored(*row) for row in db.session.execute(query)}
 
 
-def _process_together(ids: list[int]) -> bool:
+def _process_together(ids: list[int], stored: dict[int, _Stored]) -> bool:
     """Process messages in one transaction; False (and nothing kept) if any did not succeed.
 
     The group's senders, follow states, items and tombstones are read in a few queries
-    first (`_Group`, `federation.items.Batch`), and its new items are written together.
-    A Create, Update or Announce that is rejected has changed nothing by then (the checks
-    come first), nor has an activity of a type nothing handles: each is recorded as
-    rejected, and the rest of the group goes on.
+    first (`handlers.Group`, `federation.items.Batch`), and its new items are written
+    together. A Create, Update or Announce that is rejected has changed nothing by then
+    (the checks come first), nor has an activity of a type nothing handles: each is
+    recorded as rejected, and the rest of the group goes on.
     """
+    messages = [stored[i] for i in ids]
     try:
-        messages = _read_messages(ids)
-        db.session.info[_GROUP] = _Group.of(list(messages.values()))
-        rejected = _run_handlers(ids, messages)
+        with handlers.together(messages) as group:
+            rejected = _run_handlers(messages, group)
         refused = {message_id for group_ids in rejected.values() for message_id in group_ids}
         _record(InboxMessage.id.in_([i for i in ids if i not in refused]), "done", None)
         for reasons, message_ids in rejected.items():
@@ -446,48 +239,26 @@ def _process_together(ids: list[int]) -> bool:
         log.debug("a group of %d inbox messages is processed one by one", len(ids), exc_info=True)
         db.session.rollback()
         return False
-    finally:
-        db.session.info.pop(_GROUP, None)
     return True
 
 
-def _read_messages(ids: list[int]) -> dict[int, Any]:
-    """The group's messages as rows, not ORM objects: a handler reads who sent the activity
-    and the activity, and the outcomes are written by one UPDATE per outcome."""
-    query = select(
-        InboxMessage.id,
-        InboxMessage.activity_type,
-        InboxMessage.actor_iri,
-        InboxMessage.raw,
-        InboxMessage.state,
-    ).where(InboxMessage.id.in_(ids))
-    return {message.id: message for message in db.session.execute(query)}
-
-
-def _run_handlers(ids: list[int], messages: dict[int, Any]) -> dict[str, list[int]]:
+def _run_handlers(messages: list[_Stored], group: handlers.Group) -> dict[str, list[int]]:
     """Run each message's handler in order; return the rejected ones by their reasons."""
-    group = _group()
     claimed = _claimed()
-    objects = {id_of(first(message.raw.get("object"))) for message in messages.values()}
+    objects = {id_of(first(message.raw.get("object"))) for message in messages}
     rejected: dict[str, list[int]] = defaultdict(list)
     with batched({iri for iri in objects if iri}):
-        for message_id in ids:
-            message = messages[message_id]
+        for message in messages:
             if message.state != claimed:
-                raise RuntimeError(f"inbox message {message_id} is {message.state}")
-            handler = HANDLERS.get(message.activity_type)
-            if handler is None:
-                rejected[f"{message.activity_type} activities are not handled here"].append(
-                    message_id
-                )
-                continue
+                raise RuntimeError(f"inbox message {message.id} is {message.state}")
             try:
-                handler(message, message.raw)
+                handlers.handle(message, message.raw)
             except Rejected as exc:
-                if message.activity_type not in _REJECTED_UNCHANGED:
+                if not handlers.rejection_changed_nothing(message.activity_type):
                     raise
-                rejected["\n".join(exc.reasons)].append(message_id)
-            if message.activity_type not in _KEEP_FOLLOWS:
+                rejected["\n".join(exc.reasons)].append(message.id)
+                continue
+            if handlers.may_change_follows(message.activity_type):
                 group.read_follows()
     return rejected
 

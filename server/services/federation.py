@@ -10,7 +10,7 @@ from sqlalchemy import select
 from federation import outbox
 from federation.actors import resolve
 from federation.errors import FederationError
-from federation.inbox import answer_follow
+from federation.handlers import answer_follow
 from server.extensions import db
 from server.models import Actor, DomainRule, Follow, Item, User
 from server.services import NotAllowed, ServiceError
