@@ -64,11 +64,14 @@ def init_command() -> None:
 @with_appcontext
 def seed_demo_command(content_set: str) -> None:
     """Load the demo content (idempotent)."""
-    from server.demo.nodes import CONTENT_SETS
+    from server.demo.load import DemoDataError, load_set
     from server.services.demo import seed_demo
 
     _require_initialised()
-    content = CONTENT_SETS[content_set]
+    try:
+        content = load_set(content_set)
+    except DemoDataError as exc:
+        raise click.ClickException(str(exc)) from None
     parts = ("TERRITORIES", "EXPERIENCES", "PRINCIPLES", "RESOURCES")
     total = sum(len(content.get(name, [])) for name in parts)
     with click.progressbar(length=total, label="Loading demo content", file=sys.stderr) as bar:
