@@ -34,6 +34,7 @@ def test_every_set_loads_with_its_references_resolved(name):
         assert set(entry.get("derived_from", [])) <= experiences, entry["slug"]
     for territory in content_set["TERRITORIES"]:
         assert territory.get("parent") in places | {None}, territory["slug"]
+    assert all("url" in resource for resource in content_set["RESOURCES"])  # None if not given
 
 
 def test_the_default_set_is_set_a():
