@@ -75,3 +75,22 @@ def allow_copies(app, allowed: bool = True) -> None:  # noqa: ANN001
     with app.app_context():
         NodeSettings.get().harvest_federated = allowed
         db.session.commit()
+
+
+def demo_content() -> dict:
+    """Return the content set the demo node loads (`seed_demo`'s default, the CLI's set "a").
+
+    Expected counts come from here, the data the loader was given, so a loader that drops
+    an entry makes the harvest tests fail instead of moving what they expect.
+    """
+    from server.demo.nodes import CONTENT_SETS
+
+    return CONTENT_SETS["a"]
+
+
+def demo_items(kind: str | None = None) -> list[dict]:
+    """Return the demo content's item entries, all kinds or those of `kind` ("experience"...)."""
+    content = demo_content()
+    groups = {"experience": "EXPERIENCES", "principle": "PRINCIPLES", "resource": "RESOURCES"}
+    names = [groups[kind]] if kind else list(groups.values())
+    return [entry for name in names for entry in content.get(name, [])]

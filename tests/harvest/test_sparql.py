@@ -13,7 +13,7 @@ from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from server.harvest import index
-from tests.harvest.helpers import publish, withdraw
+from tests.harvest.helpers import demo_items, publish, withdraw
 
 PREFIXES = """PREFIX commons: <https://w3id.org/transition-commons/ns#>
 PREFIX dct: <http://purl.org/dc/terms/>
@@ -48,6 +48,11 @@ def _ask(node, iri: str) -> bool:  # noqa: ANN001
     return _wrapper(node, f"ASK {{ <{iri}> ?p ?o }}").queryAndConvert()["boolean"]
 
 
+def _titles() -> int:
+    """Count the demo experiences' titles, one per language each is written in."""
+    return sum(len(entry["title"]) for entry in demo_items("experience"))
+
+
 def test_select_counts_experiences_by_theme(demo_node):
     """Given the demo node, when SPARQLWrapper counts experiences by theme, counts come back."""
     query = (
@@ -57,7 +62,8 @@ def test_select_counts_experiences_by_theme(demo_node):
     )
     rows = _wrapper(demo_node, query).queryAndConvert()["results"]["bindings"]
     assert rows and all(row["theme"]["type"] == "uri" for row in rows)
-    assert sum(int(row["n"]["value"]) for row in rows) >= 7
+    tagged = sum(len(set(entry.get("themes", []))) for entry in demo_items("experience"))
+    assert sum(int(row["n"]["value"]) for row in rows) == tagged >= len(demo_items("experience"))
 
 
 def test_default_graph_is_the_whole_dataset(demo_node):
@@ -73,7 +79,7 @@ def test_construct_returns_turtle(demo_node):
     )
     data = _wrapper(demo_node, query, TURTLE).queryAndConvert()
     graph = rdflib.Graph().parse(data=data, format="turtle")
-    assert len(graph) >= 7
+    assert len(graph) == _titles() >= len(demo_items("experience"))
     assert set(graph.predicates()) == {rdflib.URIRef("http://purl.org/dc/terms/title")}
 
 
@@ -113,7 +119,7 @@ def test_select_results_in_json_xml_and_tsv(demo_node, accept, fmt):
     response = demo_node.get("/sparql", params={"query": query}, headers={"Accept": accept})
     assert response.headers["Content-Type"].startswith(accept)
     rows = list(ox.parse_query_results(response.content, format=fmt))
-    assert len(rows) >= 7
+    assert len(rows) == _titles() >= len(demo_items("experience"))
     assert all(isinstance(row["e"], ox.NamedNode) and row["t"].language for row in rows)
 
 
@@ -122,7 +128,7 @@ def test_select_results_in_csv(demo_node):
     query = PREFIXES + "SELECT ?e WHERE { ?e a commons:Experience }"
     response = demo_node.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0] == ["e"] and len(rows) == 1 + 7
+    assert rows[0] == ["e"] and len(rows) == 1 + len(demo_items("experience"))
 
 
 def test_post_form_and_direct_post_give_the_same_answer(demo_node):
@@ -189,7 +195,8 @@ def test_huge_limit_with_few_results_is_answered(demo_node, monkeypatch):
     """Given a LIMIT far above the cap but few matches, then the matches come back."""
     monkeypatch.setitem(demo_node.app.config, "SPARQL_MAX_ROWS", 50)
     query = PREFIXES + "SELECT ?e WHERE { ?e a commons:Experience } LIMIT 1000000000"
-    assert len(_wrapper(demo_node, query).queryAndConvert()["results"]["bindings"]) == 7
+    rows = _wrapper(demo_node, query).queryAndConvert()["results"]["bindings"]
+    assert len(rows) == len(demo_items("experience"))
 
 
 @pytest.mark.parametrize(
@@ -235,7 +242,7 @@ def test_people_get_a_query_form(demo_node):
         "/sparql", params={"query": query}, headers={"Accept": "text/html,*/*;q=0.8"}
     )
     assert results.status_code == 200
-    assert results.text.count("<tr>") == 1 + 7
+    assert results.text.count("<tr>") == 1 + len(demo_items("experience"))
 
 
 def test_machine_without_query_gets_the_service_description(demo_node):

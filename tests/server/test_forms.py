@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from urllib.parse import urlsplit
 
+import pytest
+from sqlalchemy import func, select
+
+from server.extensions import db
 from server.models import Item, Territory, Theme
+from server.models.item import item_territory, item_theme
 from tests.conftest import make_user
 from tests.server.factories import make_item, make_territory, make_theme
 
@@ -87,11 +92,27 @@ def test_ten_thousand_list_entries_are_refused(world):
 
 def test_ten_thousand_repeated_choices_do_not_break_anything(world):
     """Given the same theme ticked 10,000 times, then the item is saved with that theme once."""
-    theme = str(world["ids"]["theme"])
+    ids = world["ids"]
     response, _ = post(
-        world, "/experiences/new", {**ITEM, "title_fr": "Répété", "theme_ids": [theme] * 10_000}
+        world,
+        "/experiences/new",
+        {
+            **ITEM,
+            "title_fr": "Répété",
+            "theme_ids": [str(ids["theme"])] * 10_000,
+            "territory_ids": [str(ids["territory"])] * 10_000,
+        },
     )
     assert response.status_code == 303
+    slug = urlsplit(response.headers["Location"]).path.rsplit("/", 1)[1]
+    with world["app"].app_context():
+        item = Item.by_slug("experience", slug)
+        assert item.label() == "Répété"
+        assert [theme.id for theme in item.themes] == [ids["theme"]]
+        assert [territory.id for territory in item.territories] == [ids["territory"]]
+        for table in (item_theme, item_territory):
+            stored = select(func.count()).select_from(table).where(table.c.item_id == item.id)
+            assert db.session.scalar(stored) == 1, table.name
 
 
 def assert_each_refused(world, paths, base: dict | None, cases) -> None:
