@@ -83,9 +83,9 @@ def demo_content() -> dict:
     Expected counts come from here, the data the loader was given, so a loader that drops
     an entry makes the harvest tests fail instead of moving what they expect.
     """
-    from server.demo.nodes import CONTENT_SETS
+    from server.demo.load import load_set
 
-    return CONTENT_SETS["a"]
+    return load_set("a")
 
 
 def demo_items(kind: str | None = None) -> list[dict]:
