@@ -55,7 +55,8 @@ class IllegalTransition(ValueError):
 
     def __init__(self, states: type[State], current: str | None, target: str) -> None:
         self.states, self.current, self.target = states, current, target
-        super().__init__(f"{states.__name__}: cannot move from {current!r} to {target!r}")
+        shown = [None if value is None else str(value) for value in (current, target)]
+        super().__init__(f"{states.__name__}: cannot move from {shown[0]!r} to {shown[1]!r}")
 
 
 class State(StrEnum):
