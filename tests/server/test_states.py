@@ -95,6 +95,24 @@ def test_transitions_cover_every_state(states: type[State]):
     assert all(key is None or key in members for key in states.TRANSITIONS)
 
 
+@pytest.mark.parametrize("column", sorted(_columns()))
+def test_every_state_is_reached_from_where_a_row_starts(column: str):
+    """From the column's default (or empty), the moves reach every state of its enum."""
+    states = _columns()[column]
+    if not issubclass(states, State):
+        return  # a kind: rows do not move between kinds
+    table, name = column.split(".")
+    default = db.metadata.tables[table].c[name].default
+    reached, todo = set(), [default.arg if default is not None else None]
+    while todo:
+        current = todo.pop()
+        for target in states.TRANSITIONS.get(current, ()):
+            if target not in reached:
+                reached.add(target)
+                todo.append(target)
+    assert reached | ({default.arg} if default is not None else set()) == set(states)
+
+
 @pytest.mark.parametrize("states", _states(), ids=lambda s: s.__name__)
 def test_move_allows_listed_moves_and_refuses_the_others(states: type[State]):
     starts = [None, *states] if None in states.TRANSITIONS else list(states)
