@@ -9,12 +9,11 @@ from urllib.parse import urldefrag, urlsplit
 from flask import current_app
 from sqlalchemy import select
 
-from federation import clock
 from federation.documents import first, id_of
 from federation.errors import FetchError, SignatureError
 from federation.http import SafeClient
 from server.extensions import db
-from server.models import Actor, origin_of
+from server.models import Actor, clock, origin_of
 from server.models.actor import KnownKey
 
 ACTOR_TYPES = {"Person", "Organization", "Service", "Application", "Group"}

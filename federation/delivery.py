@@ -25,10 +25,9 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from federation import clock
 from federation.errors import FederationError, UnsafeAddress
 from server.extensions import db
-from server.models import Actor, Delivery, PeerHealth
+from server.models import Actor, Delivery, PeerHealth, clock
 
 log = logging.getLogger("commons.delivery")
 

@@ -19,12 +19,12 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Text, cast, select, update
 
-from federation import clock, handlers, validators
+from federation import handlers, validators
 from federation.documents import first, id_of
 from federation.errors import FederationError, InvalidActivity
 from federation.items import Rejected, batched
 from server.extensions import db
-from server.models import InboxMessage
+from server.models import InboxMessage, clock
 from server.models.base import parse_json
 
 log = logging.getLogger("commons.inbox")

@@ -8,9 +8,8 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from federation import clock
 from server.extensions import db
-from server.models import Actor, Delivery, Follow, Item, OutboxActivity, origin_of
+from server.models import Actor, Delivery, Follow, Item, OutboxActivity, clock, origin_of
 from vocab.context import CONTEXT
 from vocab.terms import PUBLIC
 

@@ -14,13 +14,12 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from federation import clock
 from federation.actors import key_for
 from federation.delivery import mark_heard_from
 from federation.documents import id_of
 from federation.errors import BlockedError, InvalidActivity, SignatureError, TooLarge
 from federation.signatures import parse_signature, verify_signature
-from server.models import DomainRule, InboxMessage, origin_of
+from server.models import DomainRule, InboxMessage, clock, origin_of
 
 MAX_BODY = 1_000_000
 MAX_DEPTH = 32

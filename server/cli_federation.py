@@ -129,10 +129,11 @@ def reject_follower_command(target: str) -> None:
 @with_appcontext
 def block_command(domain: str, reason: str) -> None:
     """Block a domain (host, or host:port): it is refused with 403 and follows with it end."""
+    from server.models import RuleKind
     from server.services.federation import add_rule
 
     _require_initialised()
-    rule = _service(add_rule, "block", domain, reason)
+    rule = _service(add_rule, RuleKind.BLOCK, domain, reason)
     click.echo(f"Blocked {rule.host}.")
 
 
@@ -141,10 +142,11 @@ def block_command(domain: str, reason: str) -> None:
 @with_appcontext
 def allow_command(domain: str) -> None:
     """Add a domain to the allowlist (used when COMMONS_FEDERATION_MODE=allowlist)."""
+    from server.models import RuleKind
     from server.services.federation import add_rule
 
     _require_initialised()
-    rule = _service(add_rule, "allow", domain)
+    rule = _service(add_rule, RuleKind.ALLOW, domain)
     click.echo(f"Allowed {rule.host}.")
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from server import create_app
 from server.extensions import db
+from server.models import clock
 
 BASE_URL = "http://node.test"
 
@@ -68,7 +69,11 @@ def _empty_all_tables() -> None:
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path):
-    """A node application with an empty database and its own data directory."""
+    """A node application with an empty database and its own data directory.
+
+    The clock (`server.models.clock`) is put back to the real time afterwards, whatever
+    the test moved it to.
+    """
     application = create_app(
         {
             "data_dir": tmp_path / "instance",
@@ -82,6 +87,7 @@ def app(database_url: str, tmp_path: Path):
     with application.app_context():
         _empty_all_tables()
     yield application
+    clock.reset()
     with application.app_context():
         db.session.remove()
         _empty_all_tables()

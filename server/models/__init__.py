@@ -6,36 +6,49 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from server.models.actor import Actor, origin_of
-from server.models.base import pick, slugify, utcnow
-from server.models.delivery import Delivery, PeerHealth
-from server.models.follow import Follow
-from server.models.harvest import HarvestChange, HarvestRecord, HarvestSet  # noqa: F401
-from server.models.inbox import InboxMessage, RemoteTombstone
-from server.models.item import Attachment, Item
-from server.models.moderation import DomainRule
+from server.models.base import IllegalTransition, State, pick, slugify, utcnow
+from server.models.delivery import Delivery, DeliveryState, PeerHealth
+from server.models.follow import BackfillState, Follow, FollowState
+from server.models.harvest import HarvestChange, HarvestRecord, HarvestRecordKind, HarvestSet
+from server.models.inbox import InboxMessage, InboxState, RemoteTombstone
+from server.models.item import Attachment, Item, ItemStatus
+from server.models.moderation import DomainRule, RuleKind
 from server.models.node import NodeSettings
 from server.models.outbox import OutboxActivity
 from server.models.place import Territory
-from server.models.theme import Theme, ThemeLink
+from server.models.theme import Theme, ThemeLink, ThemeRelation
 from server.models.user import ApiToken, SigninAttempt, User
 
 __all__ = [
     "Actor",
     "ApiToken",
     "Attachment",
+    "BackfillState",
     "Delivery",
+    "DeliveryState",
     "DomainRule",
     "Follow",
+    "FollowState",
+    "HarvestChange",
+    "HarvestRecord",
+    "HarvestRecordKind",
+    "HarvestSet",
+    "IllegalTransition",
     "InboxMessage",
+    "InboxState",
+    "Item",
+    "ItemStatus",
+    "NodeSettings",
     "OutboxActivity",
     "PeerHealth",
     "RemoteTombstone",
-    "Item",
-    "NodeSettings",
+    "RuleKind",
     "SigninAttempt",
+    "State",
     "Territory",
     "Theme",
     "ThemeLink",
+    "ThemeRelation",
     "User",
     "origin_of",
     "pick",

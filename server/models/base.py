@@ -7,15 +7,17 @@ import re
 import time
 import unicodedata
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from enum import StrEnum
+from typing import Any, ClassVar, Self, TypeVar
 
 import orjson
 from sqlalchemy import JSON, DateTime, TypeDecorator, event
 from sqlalchemy.engine import Dialect
 
 from server.extensions import db
+from server.models import clock
 
 T = TypeVar("T")
 
@@ -44,8 +46,36 @@ def parse_json(text: str | bytes) -> Any:
 
 
 def utcnow() -> datetime:
-    """Return the current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    """Return the current time, timezone-aware in UTC, from the clock tests may move."""
+    return clock.now()
+
+
+class IllegalTransition(ValueError):
+    """A row was asked to move to a state its current state does not lead to."""
+
+    def __init__(self, states: type[State], current: str | None, target: str) -> None:
+        self.states, self.current, self.target = states, current, target
+        shown = [None if value is None else str(value) for value in (current, target)]
+        super().__init__(f"{states.__name__}: cannot move from {shown[0]!r} to {shown[1]!r}")
+
+
+class State(StrEnum):
+    """The states a column may hold, stored as their string values, and the moves between them.
+
+    Each subclass lists its members and, in `TRANSITIONS` (an `enum.nonmember`), the states
+    each one may move to; a key of None gives the first states of a column that starts empty.
+    Staying in the same state is always allowed. Bulk UPDATEs write members directly and
+    check nothing; rows changed one at a time go through `move`.
+    """
+
+    TRANSITIONS: ClassVar[Mapping[str | None, tuple[str, ...]]]
+
+    @classmethod
+    def move(cls, current: str | None, target: str) -> Self:
+        """Return `target` as a member if `current` may move to it; raise IllegalTransition."""
+        if target != current and target not in cls.TRANSITIONS.get(current, ()):
+            raise IllegalTransition(cls, current, target)
+        return cls(target)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

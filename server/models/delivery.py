@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import nonmember
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
-from server.models.base import ProcessCache, UTCDateTime, utcnow
+from server.models.base import ProcessCache, State, UTCDateTime, utcnow
 from server.models.outbox import OutboxActivity
 
-DELIVERY_STATES = ("pending", "done", "given_up")
+
+class DeliveryState(State):
+    """Whether an activity still has to reach an inbox."""
+
+    PENDING = "pending"  # due at next_attempt_at, or claimed by a worker (claimed_at)
+    DONE = "done"
+    GIVEN_UP = "given_up"  # too many failures, or the origin is unavailable
+
+    TRANSITIONS = nonmember(
+        {
+            PENDING: (DONE, GIVEN_UP),
+            GIVEN_UP: (PENDING,),  # an admin retries the origin
+        }
+    )
 
 
 class Delivery(db.Model):
@@ -31,7 +45,9 @@ class Delivery(db.Model):
     )
     inbox_url: Mapped[str] = mapped_column(String(500))
     origin: Mapped[str] = mapped_column(String(300), index=True)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[str] = mapped_column(
+        String(16), default=DeliveryState.PENDING, info={"enum": DeliveryState}
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -42,6 +58,10 @@ class Delivery(db.Model):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     activity: Mapped[OutboxActivity] = relationship()
+
+    def move_to(self, state: DeliveryState) -> None:
+        """Move the delivery to `state`; raise IllegalTransition if TRANSITIONS forbids it."""
+        self.state = DeliveryState.move(self.state, state)
 
 
 class PeerHealth(db.Model):

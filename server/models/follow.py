@@ -3,15 +3,48 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import nonmember
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
 from server.models.actor import Actor
-from server.models.base import UTCDateTime, utcnow
+from server.models.base import State, UTCDateTime, utcnow
 
-FOLLOW_STATES = ("pending", "accepted", "rejected")
+
+class FollowState(State):
+    """Whether a follow was answered."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"  # also a follow ended by a block or the actor's deletion
+
+    TRANSITIONS = nonmember(
+        {
+            PENDING: (ACCEPTED, REJECTED),
+            ACCEPTED: (REJECTED,),
+            REJECTED: (ACCEPTED,),  # an admin or the followed node changes its mind
+        }
+    )
+
+
+class BackfillState(State):
+    """How far the import of a followed node's outbox went (empty until it is accepted)."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    TRANSITIONS = nonmember(
+        {
+            None: (PENDING,),
+            PENDING: (RUNNING, DONE, FAILED),
+            RUNNING: (DONE, FAILED),
+            FAILED: (PENDING,),  # a new Accept starts it again
+        }
+    )
 
 
 class Follow(db.Model):
@@ -26,17 +59,27 @@ class Follow(db.Model):
     follower_id: Mapped[int] = mapped_column(ForeignKey("actor.id", ondelete="CASCADE"), index=True)
     followed_id: Mapped[int] = mapped_column(ForeignKey("actor.id", ondelete="CASCADE"), index=True)
     activity_iri: Mapped[str] = mapped_column(String(500), index=True)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[str] = mapped_column(
+        String(16), default=FollowState.PENDING, info={"enum": FollowState}
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Backfill of the followed actor's outbox (only when we are the follower).
-    backfill_state: Mapped[str | None] = mapped_column(String(16))  # pending, running, done, failed
+    backfill_state: Mapped[str | None] = mapped_column(String(16), info={"enum": BackfillState})
     backfill_next: Mapped[str | None] = mapped_column(String(1000))
     backfill_count: Mapped[int] = mapped_column(default=0)
     backfill_error: Mapped[str | None] = mapped_column(String(500))
 
     follower: Mapped[Actor] = relationship(foreign_keys=[follower_id])
     followed: Mapped[Actor] = relationship(foreign_keys=[followed_id])
+
+    def move_to(self, state: FollowState) -> None:
+        """Move the follow to `state`; raise IllegalTransition if TRANSITIONS forbids it."""
+        self.state = FollowState.move(self.state, state)
+
+    def move_backfill_to(self, state: BackfillState) -> None:
+        """Move the backfill to `state`; raise IllegalTransition if TRANSITIONS forbids it."""
+        self.backfill_state = BackfillState.move(self.backfill_state, state)
 
     @classmethod
     def between(cls, follower: Actor, followed: Actor) -> Follow | None:
@@ -54,5 +97,5 @@ class Follow(db.Model):
         return (
             select(Actor)
             .join(cls, cls.follower_id == Actor.id)
-            .where(cls.followed_id == actor.id, cls.state == "accepted")
+            .where(cls.followed_id == actor.id, cls.state == FollowState.ACCEPTED)
         )

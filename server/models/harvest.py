@@ -14,6 +14,7 @@ from it (see `server.harvest.index`).
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -21,7 +22,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from server.extensions import db
 from server.models.base import UTCDateTime, utcnow
 
-RECORD_KINDS = ("item", "theme", "territory", "scheme")
+
+class HarvestRecordKind(StrEnum):
+    """What a harvest record describes."""
+
+    ITEM = "item"
+    THEME = "theme"
+    TERRITORY = "territory"
+    SCHEME = "scheme"  # the thesaurus as a skos:ConceptScheme
 
 
 class HarvestRecord(db.Model):
@@ -32,7 +40,7 @@ class HarvestRecord(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # The resource's IRI in the dataset (a federated copy's local address).
     graph: Mapped[str] = mapped_column(String(1000), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), info={"enum": HarvestRecordKind})
     item_kind: Mapped[str | None] = mapped_column(String(16))
     ref_id: Mapped[int | None] = mapped_column(index=True)
     local: Mapped[bool] = mapped_column(default=True)

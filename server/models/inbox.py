@@ -7,6 +7,7 @@ import os
 import weakref
 from collections.abc import Callable
 from datetime import datetime
+from enum import nonmember
 from functools import lru_cache
 from typing import Any
 
@@ -16,9 +17,25 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
-from server.models.base import SerialisedJSON, UTCDateTime, utcnow
+from server.models.base import SerialisedJSON, State, UTCDateTime, utcnow
 
-INBOX_STATES = ("pending", "done", "rejected", "failed")
+
+class InboxState(State):
+    """Where a received activity is: waiting, claimed by a worker, or finished."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"  # claimed by a worker (SQLite's single worker skips this)
+    DONE = "done"
+    REJECTED = "rejected"
+    FAILED = "failed"  # gave up after MAX_ATTEMPTS errors
+
+    TRANSITIONS = nonmember(
+        {
+            PENDING: (PROCESSING, DONE, REJECTED, FAILED),
+            # Released unfinished (a retry, a stale claim) or finished.
+            PROCESSING: (PENDING, DONE, REJECTED, FAILED),
+        }
+    )
 
 
 class InboxMessage(db.Model):
@@ -35,7 +52,9 @@ class InboxMessage(db.Model):
     actor_iri: Mapped[str] = mapped_column(String(500))
     origin: Mapped[str] = mapped_column(String(300))
     raw: Mapped[dict] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[str] = mapped_column(
+        String(16), default=InboxState.PENDING, info={"enum": InboxState}
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -61,7 +80,7 @@ class InboxMessage(db.Model):
             "actor_iri": actor_iri,
             "origin": origin,
             "raw": raw,
-            "state": "pending",
+            "state": InboxState.PENDING.value,
             "attempts": 0,
             "received_at": utcnow(),
         }
@@ -75,6 +94,10 @@ class InboxMessage(db.Model):
         except engine.dialect.loaded_dbapi.IntegrityError:  # the unique activity_iri
             return False  # already received
         return True
+
+    def move_to(self, state: InboxState) -> None:
+        """Move the message to `state`; raise IllegalTransition if TRANSITIONS forbids it."""
+        self.state = InboxState.move(self.state, state)
 
 
 def _insert(engine: Engine, sql: str, params: Any) -> None:

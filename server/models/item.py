@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import nonmember
 
 from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, Table, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
 from server.models.actor import Actor
-from server.models.base import LangMapType, UTCDateTime, pick, utcnow
+from server.models.base import LangMapType, State, UTCDateTime, pick, utcnow
 from server.models.place import Territory
 from server.models.theme import Theme
 from vocab import objects
 
-STATUSES = ("draft", "published", "withdrawn")
 WRITTEN_DIRECTLY = "items_written_directly"  # Session.info key: see Item.written_directly
+
+
+class ItemStatus(State):
+    """Whether an item is public: drafts and withdrawn items are seen by editors only."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"  # its IRI answers as a Tombstone
+
+    TRANSITIONS = nonmember(
+        {DRAFT: (PUBLISHED, WITHDRAWN), PUBLISHED: (WITHDRAWN,), WITHDRAWN: (PUBLISHED,)}
+    )
+
 
 item_theme = Table(
     "item_theme",
@@ -62,7 +75,9 @@ class Item(db.Model):
     slug: Mapped[str] = mapped_column(String(200))
     iri: Mapped[str] = mapped_column(String(500), unique=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actor.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(
+        String(16), default=ItemStatus.DRAFT, info={"enum": ItemStatus}
+    )
     language: Mapped[str] = mapped_column(String(16), default="fr")
     license: Mapped[str] = mapped_column(String(300))
     title: Mapped[dict[str, str]] = mapped_column(LangMapType, default=dict)
@@ -118,7 +133,11 @@ class Item(db.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.status == "published"
+        return self.status == ItemStatus.PUBLISHED
+
+    def move_to(self, status: ItemStatus) -> None:
+        """Move the item to `status`; raise IllegalTransition if TRANSITIONS forbids it."""
+        self.status = ItemStatus.move(self.status, status)
 
     @property
     def is_local(self) -> bool:
@@ -142,7 +161,7 @@ class Item(db.Model):
         """Select published items that no admin hid, newest first."""
         return (
             select(cls)
-            .where(cls.status == "published", cls.hidden.is_(False))
+            .where(cls.status == ItemStatus.PUBLISHED, cls.hidden.is_(False))
             .order_by(cls.published_at.desc(), cls.id.desc())
         )
 

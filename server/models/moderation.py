@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
 from server.models.base import ProcessCache, UTCDateTime, utcnow
+
+
+class RuleKind(StrEnum):
+    """What a domain rule does: block a host, or (in allowlist mode) allow it."""
+
+    BLOCK = "block"
+    ALLOW = "allow"
 
 
 class DomainRule(db.Model):
@@ -19,12 +27,12 @@ class DomainRule(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     host: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[str] = mapped_column(String(8))  # "block" or "allow"
+    kind: Mapped[str] = mapped_column(String(8), info={"enum": RuleKind})
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @classmethod
-    def hosts(cls, kind: str) -> set[str]:
+    def hosts(cls, kind: RuleKind) -> set[str]:
         return set(db.session.scalars(select(cls.host).where(cls.kind == kind)))
 
     @classmethod
@@ -38,8 +46,8 @@ class DomainRule(db.Model):
         def load() -> tuple[frozenset[str], frozenset[str]]:
             rows = db.session.execute(select(cls.host, cls.kind)).all()
             return (
-                frozenset(host for host, kind in rows if kind == "block"),
-                frozenset(host for host, kind in rows if kind == "allow"),
+                frozenset(host for host, kind in rows if kind == RuleKind.BLOCK),
+                frozenset(host for host, kind in rows if kind == RuleKind.ALLOW),
             )
 
         return _RULES.get("rules", load)

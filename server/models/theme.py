@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,7 +12,12 @@ from server.extensions import db
 from server.models.base import LangMapType, UTCDateTime, pick, utcnow
 from vocab.objects import Theme as ThemeObject
 
-RELATIONS = ("broader", "related")
+
+class ThemeRelation(StrEnum):
+    """How a concept points at another (skos:broader, skos:related)."""
+
+    BROADER = "broader"
+    RELATED = "related"  # symmetric: stored once, read both ways
 
 
 class Theme(db.Model):
@@ -40,7 +46,7 @@ class Theme(db.Model):
     def by_slug(cls, slug: str) -> Theme | None:
         return db.session.scalar(select(cls).where(cls.slug == slug))
 
-    def targets(self, relation: str) -> list[Theme]:
+    def targets(self, relation: ThemeRelation) -> list[Theme]:
         """Return the concepts this one points at with `relation` (broader or related)."""
         return [link.target for link in self.links if link.relation == relation]
 
@@ -49,7 +55,7 @@ class Theme(db.Model):
         query = (
             select(Theme)
             .join(ThemeLink, ThemeLink.theme_id == Theme.id)
-            .where(ThemeLink.target_id == self.id, ThemeLink.relation == "broader")
+            .where(ThemeLink.target_id == self.id, ThemeLink.relation == ThemeRelation.BROADER)
         )
         return list(db.session.scalars(query))
 
@@ -58,9 +64,9 @@ class Theme(db.Model):
         incoming = (
             select(Theme)
             .join(ThemeLink, ThemeLink.theme_id == Theme.id)
-            .where(ThemeLink.target_id == self.id, ThemeLink.relation == "related")
+            .where(ThemeLink.target_id == self.id, ThemeLink.relation == ThemeRelation.RELATED)
         )
-        found = {t.id: t for t in self.targets("related")}
+        found = {t.id: t for t in self.targets(ThemeRelation.RELATED)}
         found.update({t.id: t for t in db.session.scalars(incoming)})
         return sorted(found.values(), key=lambda t: t.slug)
 
@@ -71,7 +77,7 @@ class Theme(db.Model):
             scheme=scheme,
             pref_label=dict(self.pref_label),
             definition=dict(self.definition),
-            broader=[t.iri for t in self.targets("broader")],
+            broader=[t.iri for t in self.targets(ThemeRelation.BROADER)],
             narrower=[t.iri for t in self.narrower()],
             related=[t.iri for t in self.related()],
             exact_match=list(self.exact_match or []),
@@ -87,7 +93,7 @@ class ThemeLink(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"), index=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"), index=True)
-    relation: Mapped[str] = mapped_column(String(16))
+    relation: Mapped[str] = mapped_column(String(16), info={"enum": ThemeRelation})
 
     theme: Mapped[Theme] = relationship(foreign_keys=[theme_id], back_populates="links")
     target: Mapped[Theme] = relationship(foreign_keys=[target_id])

@@ -12,7 +12,7 @@ from federation.actors import resolve
 from federation.errors import FederationError
 from federation.handlers import answer_follow
 from server.extensions import db
-from server.models import Actor, DomainRule, Follow, Item, User
+from server.models import Actor, DomainRule, Follow, FollowState, Item, RuleKind, User
 from server.services import NotAllowed, ServiceError
 
 
@@ -43,13 +43,13 @@ def follow(target: str, user: User | None = None) -> Follow:
     if not remote.inbox:
         raise ServiceError(str(_l("%(target)s has no inbox.", target=target)))
     existing = Follow.between(local, remote)
-    if existing is not None and existing.state in {"pending", "accepted"}:
+    if existing is not None and existing.state in {FollowState.PENDING, FollowState.ACCEPTED}:
         return existing
     if existing is not None:
         db.session.delete(existing)
         db.session.flush()
     sent = outbox.send_to(local, remote, "Follow", remote.iri)
-    row = Follow(follower=local, followed=remote, activity_iri=sent.iri, state="pending")
+    row = Follow(follower=local, followed=remote, activity_iri=sent.iri, state=FollowState.PENDING)
     db.session.add(row)
     db.session.commit()
     return row
@@ -107,7 +107,7 @@ def normalise_host(value: str) -> str:
 def add_rule(kind: str, value: str, reason: str = "", user: User | None = None) -> DomainRule:
     """Block a domain, or allow it in allowlist mode."""
     _require_admin(user)
-    if kind not in {"block", "allow"}:
+    if kind not in set(RuleKind):
         raise ServiceError("kind must be block or allow")
     host = normalise_host(value)
     rule = db.session.scalar(
@@ -116,7 +116,7 @@ def add_rule(kind: str, value: str, reason: str = "", user: User | None = None) 
     if rule is None:
         rule = DomainRule(host=host, kind=kind, reason=reason.strip()[:500])
         db.session.add(rule)
-    if kind == "block":
+    if kind == RuleKind.BLOCK:
         _cut_ties(host)
     db.session.commit()
     return rule
@@ -129,7 +129,7 @@ def _cut_ties(host: str) -> None:
     for row in db.session.scalars(select(Follow)):
         remote = row.followed if row.follower.is_local else row.follower
         if host_matches(host_of(remote.iri), host):
-            row.state = "rejected"
+            row.move_to(FollowState.REJECTED)
 
 
 def remove_rule(rule_id: int, user: User | None = None) -> None:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Territory, Theme, ThemeLink, User, slugify
+from server.models import Territory, Theme, ThemeLink, ThemeRelation, User, slugify
 from server.models.base import free_slug
 from server.services import NotAllowed, ServiceError
 from server.services.validation import check_langmap, check_url, clean_langmap
@@ -110,7 +110,9 @@ def save_theme(data: ThemeInput, theme: Theme | None = None, user: User | None =
     theme.exact_match = [s for s in data.exact_match if s]
     theme.close_match = [s for s in data.close_match if s]
     db.session.flush()
-    wanted = {("broader", i) for i in data.broader_ids} | {("related", i) for i in data.related_ids}
+    wanted = {(ThemeRelation.BROADER, i) for i in data.broader_ids} | {
+        (ThemeRelation.RELATED, i) for i in data.related_ids
+    }
     theme.links = [link for link in theme.links if (link.relation, link.target_id) in wanted]
     present = {(link.relation, link.target_id) for link in theme.links}
     for relation, target_id in sorted(wanted - present):
@@ -153,14 +155,17 @@ def install_default_thesaurus() -> int:
     }
     for concept in concepts:
         theme = by_shared[concept.id]
-        for relation, targets in (("broader", concept.broader), ("related", concept.related)):
+        for relation, targets in (
+            (ThemeRelation.BROADER, concept.broader),
+            (ThemeRelation.RELATED, concept.related),
+        ):
             for target_iri in targets:
                 target = by_shared.get(target_iri)
                 if target is None:
                     continue
                 key = (theme.id, target.id, relation)
                 reverse = (target.id, theme.id, relation)
-                if key in existing or (relation == "related" and reverse in existing):
+                if key in existing or (relation == ThemeRelation.RELATED and reverse in existing):
                     continue
                 db.session.add(ThemeLink(theme_id=theme.id, target_id=target.id, relation=relation))
                 existing.add(key)

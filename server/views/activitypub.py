@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from sqlalchemy import func, select
 
 from server.extensions import csrf, db
-from server.models import Actor, Follow, OutboxActivity
+from server.models import Actor, Follow, FollowState, OutboxActivity
 from vocab.context import CONTEXT
 
 bp = Blueprint("activitypub", __name__)
@@ -106,7 +106,7 @@ def followers() -> Response:
     actor = _node()
     query = Follow.accepted_followers(actor)
     count = select(func.count(Follow.id)).where(
-        Follow.followed_id == actor.id, Follow.state == "accepted"
+        Follow.followed_id == actor.id, Follow.state == FollowState.ACCEPTED
     )
     return _actor_page(actor.followers_url, query, count)
 
@@ -117,10 +117,10 @@ def following() -> Response:
     query = (
         select(Actor)
         .join(Follow, Follow.followed_id == Actor.id)
-        .where(Follow.follower_id == actor.id, Follow.state == "accepted")
+        .where(Follow.follower_id == actor.id, Follow.state == FollowState.ACCEPTED)
     )
     count = select(func.count(Follow.id)).where(
-        Follow.follower_id == actor.id, Follow.state == "accepted"
+        Follow.follower_id == actor.id, Follow.state == FollowState.ACCEPTED
     )
     return _actor_page(actor.following_url, query, count)
 

@@ -10,7 +10,20 @@ from sqlalchemy import func, select
 from federation.delivery import retry_origin
 from server.auth import admin_required, editor_required
 from server.extensions import db
-from server.models import Actor, Delivery, DomainRule, Follow, InboxMessage, Item, PeerHealth
+from server.models import (
+    Actor,
+    BackfillState,
+    Delivery,
+    DeliveryState,
+    DomainRule,
+    Follow,
+    FollowState,
+    InboxMessage,
+    InboxState,
+    Item,
+    PeerHealth,
+    RuleKind,
+)
 from server.services import ServiceError
 from server.services import federation as service
 
@@ -58,17 +71,17 @@ def index():
     health = {h.origin: h for h in db.session.scalars(select(PeerHealth))}
     deliveries: dict[str, dict[str, int]] = {}
     for origin, state, count in counts:
-        deliveries.setdefault(origin, {"pending": 0, "done": 0, "given_up": 0})[state] = count
+        deliveries.setdefault(origin, dict.fromkeys(DeliveryState, 0))[state] = count
     last_errors = dict(
         db.session.execute(
             select(Delivery.origin, func.max(Delivery.last_error))
-            .where(Delivery.state != "done")
+            .where(Delivery.state != DeliveryState.DONE)
             .group_by(Delivery.origin)
         ).all()
     )
     refused = db.session.scalars(
         select(InboxMessage)
-        .where(InboxMessage.state.in_(["rejected", "failed"]))
+        .where(InboxMessage.state.in_([InboxState.REJECTED, InboxState.FAILED]))
         .order_by(InboxMessage.id.desc())
         .limit(50)
     ).all()
@@ -77,17 +90,19 @@ def index():
     ).all()
     return render_template(
         "federation/index.html",
+        FollowState=FollowState,
         follow_states={
-            "pending": _("Waiting for an answer"),
-            "accepted": _("Accepted"),
-            "rejected": _("Rejected"),
+            FollowState.PENDING: _("Waiting for an answer"),
+            FollowState.ACCEPTED: _("Accepted"),
+            FollowState.REJECTED: _("Rejected"),
         },
         backfill_states={
-            "pending": _("Waiting"),
-            "running": _("Importing"),
-            "done": _("Done"),
-            "failed": _("Failed"),
+            BackfillState.PENDING: _("Waiting"),
+            BackfillState.RUNNING: _("Importing"),
+            BackfillState.DONE: _("Done"),
+            BackfillState.FAILED: _("Failed"),
         },
+        rule_kinds={RuleKind.BLOCK: _("Block"), RuleKind.ALLOW: _("Allow")},
         local=local,
         following=following,
         followers=followers,
@@ -135,8 +150,8 @@ def reject(follow_id: int):
 @bp.post("/rules")
 @admin_required
 def add_rule():
-    kind = request.form.get("kind", "block")
-    if kind not in {"block", "allow"}:
+    kind = request.form.get("kind", RuleKind.BLOCK)
+    if kind not in set(RuleKind):
         abort(400)
     _run(
         service.add_rule,

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from sqlalchemy import Select, func, select
 
 from server.extensions import db
-from server.models import Actor, Item, NodeSettings, Territory, Theme
+from server.models import Actor, Item, ItemStatus, NodeSettings, Territory, Theme, ThemeRelation
 from server.models.item import item_theme
 from server.models.theme import ThemeLink
 from server.views import display
@@ -29,10 +29,10 @@ def local_only() -> bool:
     return request.args.get("local") == "1"
 
 
-def visible(query: Select, status: str = "published") -> Select:
+def visible(query: Select, status: str = ItemStatus.PUBLISHED) -> Select:
     """Narrow an item query to what lists show, with the "this node only" filter."""
-    if status == "published":
-        query = query.where(Item.status == "published", Item.hidden.is_(False))
+    if status == ItemStatus.PUBLISHED:
+        query = query.where(Item.status == ItemStatus.PUBLISHED, Item.hidden.is_(False))
     else:
         query = query.where(Item.status == status)
     if local_only():
@@ -52,7 +52,7 @@ def home():
     counts = dict(
         db.session.execute(
             select(Item.kind, func.count(Item.id))
-            .where(Item.status == "published", Item.hidden.is_(False))
+            .where(Item.status == ItemStatus.PUBLISHED, Item.hidden.is_(False))
             .group_by(Item.kind)
         ).all()
     )
@@ -64,11 +64,9 @@ def home():
 @bp.get("/resources", defaults={"kind": "resource"})
 def listing(kind: str):
     """List one kind of item, newest first, a page at a time."""
-    status = request.args.get("status", "published")
-    if status not in {"published", "draft", "withdrawn"}:
-        status = "published"
-    if status != "published" and not display.can_edit():
-        status = "published"
+    status = request.args.get("status", ItemStatus.PUBLISHED)
+    if status not in set(ItemStatus) or not display.can_edit():
+        status = ItemStatus.PUBLISHED
     page = paginate(visible(select(Item).where(Item.kind == kind), status))
     return render_template("items/list.html", kind=kind, page=page, status=status)
 
@@ -86,7 +84,7 @@ def themes():
         source, target = by_id.get(link.theme_id), by_id.get(link.target_id)
         if source is None or target is None:
             continue
-        if link.relation == "broader":
+        if link.relation == ThemeRelation.BROADER:
             broader.setdefault(source.id, []).append(target)
             narrower.setdefault(target.id, []).append(source)
         else:
@@ -96,7 +94,7 @@ def themes():
         db.session.execute(
             select(item_theme.c.theme_id, func.count(Item.id))
             .join(Item, Item.id == item_theme.c.item_id)
-            .where(Item.status == "published", Item.hidden.is_(False))
+            .where(Item.status == ItemStatus.PUBLISHED, Item.hidden.is_(False))
             .group_by(item_theme.c.theme_id)
         ).all()
     )
@@ -136,7 +134,7 @@ def theme(slug: str, fmt: str | None = None):
             "themes/show.html",
             theme=concept,
             page=page,
-            broader=concept.targets("broader"),
+            broader=concept.targets(ThemeRelation.BROADER),
             narrower=concept.narrower(),
             related=concept.related(),
             alternates=alternates(concept.iri),

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, redirect, re
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import Actor, Item, NodeSettings, User
+from server.models import Actor, Item, ItemStatus, NodeSettings, User
 from server.views.negotiation import represent
 
 bp = Blueprint("wellknown", __name__)
@@ -90,7 +90,7 @@ def nodeinfo() -> Response:
         db.session.scalar(
             select(func.count(Item.id))
             .join(Actor)
-            .where(Item.status == "published", Actor.is_local.is_(True))
+            .where(Item.status == ItemStatus.PUBLISHED, Actor.is_local.is_(True))
         )
         or 0
     )

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from federation import clock
 from federation.signatures import sign_request, sign_request_rfc9421
 from tests.conftest import BASE_URL
 from tests.federation.peer import Peer
@@ -20,8 +19,7 @@ def fed_app(app):
     app.config["SETTINGS"].allow_private_addresses = True
     with app.app_context():
         initialise_node()
-    yield app
-    clock.reset()
+    return app
 
 
 @pytest.fixture

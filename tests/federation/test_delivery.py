@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from federation import clock, outbox
+from federation import outbox
 from federation.delivery import LEASE, MAX_ATTEMPTS, claim, run_deliveries
 from server.extensions import db
-from server.models import Delivery, PeerHealth
+from server.models import Delivery, PeerHealth, clock
 from server.services.items import ItemInput, create_item, publish_item
 from tests.federation.conftest import followed_by
 

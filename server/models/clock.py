@@ -1,4 +1,9 @@
-"""The one clock federation code reads, so tests can move time forward."""
+"""The one clock every timestamp reads, so tests can move time forward.
+
+`utcnow()` in `server.models.base`, the columns' defaults and federation's schedules
+(retries, leases, caches of actors) all read `now()`; tests move it with `advance` and the
+`app` fixture puts it back with `reset`.
+"""
 
 from __future__ import annotations
 
@@ -19,5 +24,6 @@ def advance(delta: timedelta) -> None:
 
 
 def reset() -> None:
+    """Put the clock back to the real time (tests only)."""
     global _offset
     _offset = timedelta(0)
