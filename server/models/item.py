@@ -200,7 +200,8 @@ class Item(db.Model):
             setattr(self, content.column, content.to_column(getattr(obj, content.field)))
         for name, rows in references.items():
             keep = _KEEP.get(name)
-            setattr(self, name, [row for row in rows if keep is None or keep(self, row)])
+            kept = [row for row in rows if keep is None or keep(self, row)]
+            setattr(self, name, list(dict.fromkeys(kept)))  # a row twice would fail to insert
 
     @staticmethod
     def columns_of(obj: objects.Item) -> dict[str, Any]:
