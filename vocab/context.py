@@ -88,7 +88,6 @@ INLINE_CONTEXT: dict[str, Any] = {
     "circumstances": {"@id": "commons:circumstances", "@container": "@language"},
     "lessons": {"@id": "commons:lessons", "@container": "@language"},
     "limits": {"@id": "commons:limits", "@container": "@language"},
-    "partners": {"@id": "commons:partners", "@container": "@language"},
     "periodStart": {"@id": "commons:periodStart", "@type": "xsd:date"},
     "periodEnd": {"@id": "commons:periodEnd", "@type": "xsd:date"},
     "organisations": "commons:involvedOrganisation",

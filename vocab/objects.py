@@ -284,7 +284,6 @@ class Experience(Item):
     circumstances: LangMap = field(default_factory=dict)
     lessons: LangMap = field(default_factory=dict)
     limits: LangMap = field(default_factory=dict)
-    partners: LangMap = field(default_factory=dict)
 
     def _put_specific(self, doc: JsonLd) -> None:
         if self.period_start is not None:
@@ -293,7 +292,7 @@ class Experience(Item):
             doc["periodEnd"] = codec.fmt_date(self.period_end)
         if self.organisations:
             doc["organisations"] = list(self.organisations)
-        for key in ("circumstances", "lessons", "limits", "partners"):
+        for key in ("circumstances", "lessons", "limits"):
             if getattr(self, key):
                 doc[key] = dict(getattr(self, key))
 
@@ -306,7 +305,6 @@ class Experience(Item):
             "circumstances": codec.read_lang_map(doc, "circumstances"),
             "lessons": codec.read_lang_map(doc, "lessons"),
             "limits": codec.read_lang_map(doc, "limits"),
-            "partners": codec.read_lang_map(doc, "partners"),
         }
 
 

@@ -117,7 +117,6 @@ class ExperienceForm(ItemForm):
         TextSpec("circumstances", _l("Circumstantial factors"), MAX_TEXT, True),
         TextSpec("lessons", _l("Structural lessons"), MAX_TEXT, True),
         TextSpec("limits", _l("Limits"), MAX_TEXT, True),
-        TextSpec("partners", _l("Partners"), MAX_TEXT, True),
     )
 
     territory_ids = MultiChoiceField(_l("Territories"))

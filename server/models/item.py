@@ -84,7 +84,6 @@ class Item(db.Model):
     circumstances: Mapped[dict[str, str]] = mapped_column(LangMapType, default=dict)
     lessons: Mapped[dict[str, str]] = mapped_column(LangMapType, default=dict)
     limits: Mapped[dict[str, str]] = mapped_column(LangMapType, default=dict)
-    partners: Mapped[dict[str, str]] = mapped_column(LangMapType, default=dict)
     # Resource
     resource_type: Mapped[str | None] = mapped_column(String(32))
     resource_url: Mapped[str | None] = mapped_column(String(1000))
