@@ -335,10 +335,12 @@ def measure_services(app) -> None:  # noqa: ANN001
 
 def publish(app, title: str) -> str:  # noqa: ANN001
     """Publish one experience through the services, as an editor's form does."""
-    from server.services.items import ItemInput, create_item, publish_item
+    from server.services.items import create_item, publish_item
+    from vocab.objects import Experience
 
     with app.app_context():
-        item = publish_item(create_item("experience", ItemInput(title={"fr": title})))
+        obj = Experience(id="", attributed_to="", name={"fr": title}, language="fr", license="")
+        item = publish_item(create_item(obj))
         db.session.commit()
         return item.iri
 

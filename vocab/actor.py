@@ -1,7 +1,7 @@
 """The node actor: the organisation running the node, as an ActivityPub actor and linked data.
 
-Kept apart from `objects.py` (which re-exports it) because it is an actor, not content:
-it carries keys and endpoints rather than a licence.
+Kept apart from `objects.py` (which reads it among every object type) because it is an
+actor, not content: it carries keys and endpoints rather than a licence.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 
 from vocab import codec
+from vocab.actor import NodeActor
 from vocab.codec import InvalidDocument, as_list, main_text
 from vocab.context import CONTEXT
 from vocab.terms import CC_BY_SA_4, COMMONS_NS, PUBLIC
@@ -464,9 +465,6 @@ class Theme:
             **links,
         )
 
-
-# The node actor lives in its own module; it is part of the same family of typed objects.
-from vocab.actor import NodeActor  # noqa: E402
 
 Object = Experience | GuidingPrinciple | Resource | Territory | Theme | NodeActor
 

@@ -38,9 +38,6 @@ LICENSES: dict[str, str] = {
     "https://www.etalab.gouv.fr/licence-ouverte-open-licence/": "Licence Ouverte 2.0",
 }
 
-# Kinds of objects the node publishes; the value is the path segment of their URLs.
-ITEM_KINDS = ("experience", "principle", "resource")
-
 RESOURCE_TYPES = (
     "guide",
     "training",

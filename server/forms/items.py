@@ -1,4 +1,9 @@
-"""Forms for experiences, guiding principles and resources, and their conversion to ItemInput."""
+"""Forms for experiences, guiding principles and resources, read into typed vocab objects.
+
+A form field carries the name of the item's column it fills ("title", "period_start"), so
+that showing an item and reading a submission go through `Item`'s one map of fields;
+references are chosen by id under the names of `REFERENCE_FIELDS`.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,11 @@ from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
+from sqlalchemy import select
 from wtforms import BooleanField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from server.extensions import db
 from server.forms import choices
 from server.forms.base import MultilingualForm, TextSpec
 from server.forms.fields import (
@@ -20,8 +27,9 @@ from server.forms.fields import (
     is_web_address,
 )
 from server.models import Item, NodeSettings
-from server.services.items import ItemInput
+from server.models.item import CONTENT
 from server.services.validation import MAX_SUMMARY, MAX_TEXT, MAX_TITLE
+from vocab import kinds, objects
 
 MARKDOWN_HELP = _l(
     "Markdown: a blank line between paragraphs, **bold**, *italics*, [text](address)."
@@ -29,6 +37,12 @@ MARKDOWN_HELP = _l(
 
 TITLE = TextSpec("title", _l("Title"), MAX_TITLE, required=True)
 SUMMARY = TextSpec("summary", _l("Summary"), MAX_SUMMARY, multiline=True)
+# An object's reference field -> the form field choosing its rows by id.
+REFERENCE_FIELDS = {
+    "themes": "theme_ids",
+    "territories": "territory_ids",
+    "derived_from": "derived_from_ids",
+}
 
 
 class ItemForm(MultilingualForm):
@@ -63,38 +77,31 @@ class ItemForm(MultilingualForm):
 
     @classmethod
     def prefill(cls, item: Item) -> dict[str, Any]:
-        """Return form data showing an item's current values."""
-        data: dict[str, Any] = cls.text_data(
-            **{s.name: getattr(item, s.name) for s in cls.text_specs}
-        )
-        data.update(
-            language=item.language,
-            license=item.license,
-            authors=list(item.authors or []),
-            theme_ids=[str(t.id) for t in item.themes],
-            territory_ids=[str(t.id) for t in item.territories],
-            links=list(item.links or []),
-            indexable=item.indexable,
-        )
+        """Return form data showing an item's current values (fields named after columns)."""
+        data: dict[str, Any] = {c.column: getattr(item, c.column) for c in CONTENT[item.kind]}
+        data.update(cls.text_data(**{s.name: data.pop(s.name) for s in cls.text_specs}))
+        for name, form_name in REFERENCE_FIELDS.items():
+            if hasattr(cls, form_name):
+                data[form_name] = [str(row.id) for row in getattr(item, name)]
         return data
 
-    def to_input(self) -> ItemInput:
-        """Turn the submitted form into what the items service expects."""
-        data = ItemInput(
-            title=self.texts("title"),
-            language=self.language.data or "",
-            summary=self.texts("summary"),
-            body=self.texts("body"),
-            license=self.license.data or "",
-            authors=list(self.authors.data or []),
-            theme_ids=self.theme_ids.ids(),
-            links=list(self.links.data or []),
-            indexable=bool(self.indexable.data),
-        )
-        territories = getattr(self, "territory_ids", None)
-        if territories is not None:
-            data.territory_ids = territories.ids()
-        return data
+    def to_object(self) -> objects.Item:
+        """Read the submission into the typed object of the form's kind, for the services.
+
+        The id and author are left empty: the services give the item this node's.
+        """
+        kind = kinds.by_name(self.kind)
+        texts = {spec.name for spec in self.text_specs}
+        values: dict[str, Any] = {}
+        for content in CONTENT[kind.name]:
+            if content.column in texts:
+                values[content.field] = self.texts(content.column)
+            elif content.column in self._fields:
+                values[content.field] = content.to_field(self[content.column].data)
+        for name, form_name in REFERENCE_FIELDS.items():
+            if form_name in self._fields:
+                values[name] = _refs(name, self[form_name].ids())
+        return kind.cls(id="", attributed_to="", **values)
 
     def uploads(self) -> list:
         files = getattr(self, "attachments", None)
@@ -129,29 +136,9 @@ class ExperienceForm(ItemForm):
         ]
         return self
 
-    @classmethod
-    def prefill(cls, item: Item) -> dict[str, Any]:
-        data = super().prefill(item)
-        data.update(
-            period_start=item.period_start,
-            period_end=item.period_end,
-            organisations=list(item.organisations or []),
-        )
-        return data
-
     def validate_period_end(self, field) -> None:
         if field.data and self.period_start.data and field.data < self.period_start.data:
             raise ValidationError(_l("The end of the period comes before its start."))
-
-    def to_input(self) -> ItemInput:
-        data = super().to_input()
-        data.period_start = self.period_start.data
-        data.period_end = self.period_end.data
-        data.organisations = list(self.organisations.data or [])
-        data.circumstances = self.texts("circumstances")
-        data.lessons = self.texts("lessons")
-        data.limits = self.texts("limits")
-        return data
 
 
 class PrincipleForm(ItemForm):
@@ -168,17 +155,6 @@ class PrincipleForm(ItemForm):
         super().setup(reading, item)
         self.derived_from_ids.choices = choices.experience_choices(reading)
         return self
-
-    @classmethod
-    def prefill(cls, item: Item) -> dict[str, Any]:
-        data = super().prefill(item)
-        data["derived_from_ids"] = [str(e.id) for e in item.derived_from]
-        return data
-
-    def to_input(self) -> ItemInput:
-        data = super().to_input()
-        data.derived_from_ids = self.derived_from_ids.ids()
-        return data
 
 
 class ResourceForm(ItemForm):
@@ -209,28 +185,23 @@ class ResourceForm(ItemForm):
         ]
         return self
 
-    @classmethod
-    def prefill(cls, item: Item) -> dict[str, Any]:
-        data = super().prefill(item)
-        data.update(resource_type=item.resource_type, resource_url=item.resource_url or "")
-        return data
-
     def validate_resource_url(self, field) -> None:
         if field.data and not is_web_address(field.data.strip()):
             raise ValidationError(_l("Give a web address starting with http:// or https://."))
 
-    def to_input(self) -> ItemInput:
-        data = super().to_input()
-        data.resource_type = self.resource_type.data
-        data.resource_url = (self.resource_url.data or "").strip() or None
-        return data
-
 
 FORMS: dict[str, type[ItemForm]] = {
-    "experience": ExperienceForm,
-    "principle": PrincipleForm,
-    "resource": ResourceForm,
+    form.kind: form for form in (ExperienceForm, PrincipleForm, ResourceForm)
 }
+
+
+def _refs(name: str, ids: list[int]) -> list[objects.Ref]:
+    """Return references to the rows of a reference field chosen by id."""
+    if not ids:
+        return []
+    model = Item.__mapper__.relationships[name].mapper.class_
+    rows = db.session.scalars(select(model).where(model.id.in_(sorted(set(ids)))))
+    return [objects.Ref(row.iri) for row in rows]
 
 
 def item_form(kind: str, reading: list[str], item: Item | None = None) -> ItemForm:

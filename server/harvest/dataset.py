@@ -30,7 +30,7 @@ from sqlalchemy.orm import selectinload
 
 from server.extensions import db
 from server.models import Actor, Item, NodeSettings, Territory, Theme
-from server.services.items import KIND_PATHS
+from vocab import kinds
 from vocab.objects import Theme as ThemeObject
 from vocab.rdf import ntriples_lines
 from vocab.terms import CC_BY_SA_4
@@ -83,7 +83,7 @@ def harvest_iri(item: Item, base_url: str) -> str:
     """Return the item's IRI in the dataset: its own, or a copy's address on this node."""
     if item.actor is not None and item.actor.is_local:
         return item.iri
-    return f"{base_url}/{KIND_PATHS[item.kind]}/{item.slug}"
+    return f"{base_url}/{kinds.by_name(item.kind).path}/{item.slug}"
 
 
 def is_harvestable(item: Item, federated: bool) -> bool:

@@ -21,7 +21,7 @@ from server.extensions import db
 from server.harvest import dataset
 from server.harvest.dublincore import xml_attr, xml_text
 from server.models import Actor, Item, pick, utcnow
-from server.services.items import KIND_PATHS
+from vocab import kinds
 from vocab.terms import LICENSES
 
 FEED_SIZE = 50
@@ -57,7 +57,7 @@ def latest(*conditions: ColumnElement[bool], local_only: bool = False) -> list[I
 
 
 def page_url(item: Item, base_url: str) -> str:
-    return f"{base_url}/{KIND_PATHS[item.kind]}/{item.slug}"
+    return f"{base_url}/{kinds.by_name(item.kind).path}/{item.slug}"
 
 
 def _text(item: Item, field: dict[str, str], languages: list[str]) -> str:

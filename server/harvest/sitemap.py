@@ -15,7 +15,7 @@ from server.extensions import db
 from server.harvest import dataset
 from server.harvest.dublincore import xml_text
 from server.models import Item, Territory, Theme
-from server.services.items import KIND_PATHS
+from vocab import kinds
 
 MAX_URLS = 50_000  # the sitemap protocol's limit per file
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -52,7 +52,7 @@ def urls(base_url: str, offset: int = 0, limit: int = MAX_URLS) -> Iterator[Url]
     taken = max(0, min(limit, len(fixed) - offset))
     query = _items_query().offset(max(0, offset - len(fixed))).limit(limit - taken)
     for kind, slug, updated in db.session.execute(query.execution_options(yield_per=2000)):
-        yield f"{base_url}/{KIND_PATHS[kind]}/{slug}", updated
+        yield f"{base_url}/{kinds.by_name(kind).path}/{slug}", updated
 
 
 def urlset(entries: Iterator[Url]) -> Iterator[str]:

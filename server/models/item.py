@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
 from enum import nonmember
+from typing import Any
 
 from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, Table, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,7 +16,8 @@ from server.models.actor import Actor
 from server.models.base import LangMapType, State, UTCDateTime, pick, utcnow
 from server.models.place import Territory
 from server.models.theme import Theme
-from vocab import objects
+from server.rendering import sanitise_html
+from vocab import kinds, objects
 
 WRITTEN_DIRECTLY = "items_written_directly"  # Session.info key: see Item.written_directly
 
@@ -166,50 +170,168 @@ class Item(db.Model):
         )
 
     def to_object(self, copy_url: str | None = None) -> objects.Item:
-        """Describe this item as the vocabulary's typed object.
+        """Describe this item as the vocabulary's typed object (the inverse of `apply`).
 
         For another node's item served here, `copy_url` (its address on this node) becomes the
         copy's id, derived from the original IRI (prov:wasDerivedFrom) when it was taken.
         """
+        kind = kinds.by_name(self.kind)
         mirrored = copy_url is not None and not self.actor.is_local
-        common = dict(
+        values = {c.field: c.to_field(getattr(self, c.column)) for c in CONTENT[self.kind]}
+        for name, label in _REFERENCES.items():
+            if name in _FIELD_NAMES[self.kind]:
+                rows = getattr(self, name)
+                values[name] = [objects.Ref(row.iri, dict(getattr(row, label))) for row in rows]
+        return kind.cls(
             id=copy_url if mirrored else self.iri,
             attributed_to=self.actor.iri,
-            name=dict(self.title),
-            language=self.language,
-            license=self.license,
-            summary=dict(self.summary),
-            source=dict(self.body),
-            content=dict(self.body_html),
-            authors=list(self.authors or []),
-            themes=[objects.Ref(t.iri, dict(t.pref_label)) for t in self.themes],
-            territories=[objects.Ref(t.iri, dict(t.name)) for t in self.territories],
-            links=[objects.Link(link["href"], link.get("name", "")) for link in self.links or []],
             attachments=[a.to_object() for a in self.attachments],
             published=self.published_at,
             updated=self.updated_at if self.published_at else None,
-            indexable=self.indexable,
             derived_from_original=self.iri if mirrored else None,
             generated_at=(self.fetched_at or self.updated_at) if mirrored else None,
+            **values,
         )
-        if self.kind == "experience":
-            return objects.Experience(
-                **common,
-                period_start=self.period_start,
-                period_end=self.period_end,
-                organisations=list(self.organisations or []),
-                circumstances=dict(self.circumstances),
-                lessons=dict(self.lessons),
-                limits=dict(self.limits),
-            )
-        if self.kind == "principle":
-            return objects.GuidingPrinciple(
-                **common,
-                derived_from=[objects.Ref(e.iri, dict(e.title)) for e in self.derived_from],
-            )
-        return objects.Resource(
-            **common, resource_type=self.resource_type or "other", resource_url=self.resource_url
-        )
+
+    def apply(self, obj: objects.Item, **resolved: Sequence[Any]) -> None:
+        """Take the content of a typed object of this item's kind (the inverse of `to_object`).
+
+        The one way an item changes content: from a form, the write API or a federated copy.
+        The object's id, author, dates and attachments are the caller's business (identity
+        and lifecycle), not content. HTML is sanitised here, whatever its origin.
+
+        References (themes, territories, a principle's derived_from) are resolved by IRI,
+        unknown ones dropped; a caller that already resolved them (federation maps remote
+        IRIs to local rows) passes the rows by field name instead: `themes=[...]`.
+        """
+        if kinds.by_class(type(obj)) != kinds.by_name(self.kind):
+            raise ValueError(f"a {type(obj).__name__} cannot fill a {self.kind}")
+        unknown = set(resolved) - set(_REFERENCES)
+        if unknown:
+            raise TypeError(f"not a reference: {', '.join(sorted(unknown))}")
+        # Resolve before changing anything: a query would flush a half-changed item.
+        references = {
+            name: list(resolved[name]) if name in resolved else _by_iris(name, getattr(obj, name))
+            for name in _REFERENCES
+            if name in _FIELD_NAMES[self.kind]
+        }
+        for content in CONTENT[self.kind]:
+            setattr(self, content.column, content.to_column(getattr(obj, content.field)))
+        for name, rows in references.items():
+            keep = _KEEP.get(name)
+            kept = [row for row in rows if keep is None or keep(self, row)]
+            setattr(self, name, list(dict.fromkeys(kept)))  # a row twice would fail to insert
+
+    @staticmethod
+    def columns_of(obj: objects.Item) -> dict[str, Any]:
+        """Return every content column for `obj`, those of the other kinds left empty.
+
+        The same keys whatever the kind, so that copies of mixed kinds go into one
+        executemany. Bookkeeping (kind, iri, status, dates...) stays with the caller.
+        """
+        kind = kinds.by_class(type(obj))
+        if kind is None:
+            raise ValueError(f"{type(obj).__name__} is not an item")
+        own = {c.column: c.to_column(getattr(obj, c.field)) for c in CONTENT[kind.name]}
+        return {
+            column: own[column] if column in own else content.empty()
+            for column, content in _ALL_COLUMNS.items()
+        }
+
+    @staticmethod
+    def column_for(field: str) -> str:
+        """Return the column holding an object's field ("name" -> "title")."""
+        return _RENAMED.get(field, field)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+def _sanitised(html: dict[str, str]) -> dict[str, str]:
+    # Never trust markup, ours or a peer's: clean it with our own allow-list.
+    return {lang: sanitise_html(text) for lang, text in html.items()}
+
+
+def _links_to_column(links: list[objects.Link]) -> list[dict[str, str]]:
+    return [{"href": link.href, "name": link.name} for link in links]
+
+
+def _links_to_field(rows: list[dict[str, str]]) -> list[objects.Link]:
+    return [objects.Link(row["href"], row.get("name", "")) for row in rows]
+
+
+@dataclass(frozen=True)
+class Content:
+    """One content field of a typed object and the column of `Item` holding it."""
+
+    field: str
+    column: str
+    default: Callable[[], Any]  # the field's value when the column holds none
+    empty: Callable[[], Any]  # what the column holds for a kind without this field
+    write: Callable[[Any], Any] = _copy
+    read: Callable[[Any], Any] = _copy
+
+    def to_column(self, value: Any) -> Any:
+        return self.write(value)
+
+    def to_field(self, value: Any) -> Any:
+        return self.default() if value is None else self.read(value)
+
+
+# What an item's identity and lifecycle set, not its content (see Item.to_object).
+_NOT_CONTENT = frozenset(
+    {"id", "attributed_to", "attachments", "published", "updated"}
+    | {"derived_from_original", "generated_at"}
+)
+# Object fields held in a column of another name; every other field has its namesake.
+_RENAMED = {"name": "title", "source": "body", "content": "body_html"}
+# Fields whose column holds another shape: (to the column, to the field).
+_CONVERTED: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "content": (_sanitised, _copy),
+    "links": (_links_to_column, _links_to_field),
+}
+# References: the relationship of the same name, and the label its objects.Ref carries.
+_REFERENCES = {"themes": "pref_label", "territories": "name", "derived_from": "title"}
+# Which rows a reference may hold: a principle is drawn from other experiences only.
+_KEEP: dict[str, Callable[[Item, Any], bool]] = {
+    "derived_from": lambda item, row: row.kind == "experience" and row is not item,
+}
+
+
+def _content_of(cls: type[objects.Item]) -> tuple[Content, ...]:
+    found = []
+    for f in fields(cls):
+        if f.name in _NOT_CONTENT or f.name in _REFERENCES:
+            continue
+        if f.default_factory is not MISSING:
+            default = empty = f.default_factory
+        else:
+            value = None if f.default is MISSING else f.default
+            default, empty = (lambda value=value: value), (lambda: None)
+        write, read = _CONVERTED.get(f.name, (_copy, _copy))
+        found.append(Content(f.name, Item.column_for(f.name), default, empty, write, read))
+    return tuple(found)
+
+
+# Per kind, every content field with its column: the one map behind apply and to_object.
+CONTENT: dict[str, tuple[Content, ...]] = {k.name: _content_of(k.cls) for k in kinds.KINDS}
+_FIELD_NAMES = {k.name: {f.name for f in fields(k.cls)} for k in kinds.KINDS}
+_ALL_COLUMNS = {c.column: c for name in kinds.NAMES for c in CONTENT[name]}
+
+
+def _by_iris(name: str, refs: list[objects.Ref]) -> list[Any]:
+    """Return the rows a reference field's IRIs name here, in the objects' order."""
+    iris = [ref.id for ref in refs]
+    if not iris:
+        return []
+    model = Item.__mapper__.relationships[name].mapper.class_
+    found = {row.iri: row for row in db.session.scalars(select(model).where(model.iri.in_(iris)))}
+    return [found[iri] for iri in dict.fromkeys(iris) if iri in found]
 
 
 class Attachment(db.Model):

@@ -9,9 +9,10 @@ from flask import current_app
 
 from server.extensions import db
 from server.models import Item, NodeSettings, Territory, Theme
-from server.services.items import ItemInput, create_item, publish_item
+from server.services.items import create_item, publish_item
 from server.services.node import NodeSettingsInput, ensure_node_actor, update_settings
 from server.services.taxonomy import TerritoryInput, save_territory
+from vocab import objects
 
 
 def seed_demo(content: dict[str, Any] | None = None, progress=None) -> dict[str, int]:
@@ -49,7 +50,7 @@ def seed_demo(content: dict[str, Any] | None = None, progress=None) -> dict[str,
                 save_territory(_territory_input(entry))
                 counts["territories"] += 1
         elif Item.by_slug(kind, entry["slug"]) is None:
-            publish_item(create_item(kind, _item_input(kind, entry)))
+            publish_item(create_item(_item_object(kind, entry), slug=entry["slug"]))
             counts[kind + "s"] += 1
         if progress is not None:
             progress(1)
@@ -90,38 +91,48 @@ def _territory_input(entry: dict[str, Any]) -> TerritoryInput:
     )
 
 
-def _ids(model, slugs: list[str], kind: str | None = None) -> list[int]:
-    ids = []
+def _refs(model, slugs: list[str], kind: str | None = None) -> list[objects.Ref]:
+    refs = []
     for slug in slugs:
         row = model.by_slug(kind, slug) if kind else model.by_slug(slug)
         if row is not None:
-            ids.append(row.id)
-    return ids
+            refs.append(objects.Ref(row.iri))
+    return refs
 
 
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _item_input(kind: str, entry: dict[str, Any]) -> ItemInput:
+def _item_object(kind: str, entry: dict[str, Any]) -> objects.Item:
+    """Read a demo entry into the typed object of its kind (the demo's own field names)."""
     body = entry.get("narrative") or entry.get("explanation") or entry.get("description") or {}
-    return ItemInput(
-        title=dict(entry["title"]),
+    common: dict[str, Any] = dict(
+        id="",
+        attributed_to="",
+        name=dict(entry["title"]),
         language=entry.get("language", "fr"),
+        license="",
         summary=dict(entry.get("summary", {})),
-        body=dict(body),
+        source=dict(body),
         authors=list(entry.get("authors", [])),
-        theme_ids=_ids(Theme, entry.get("themes", [])),
-        territory_ids=_ids(Territory, entry.get("territories", [])),
-        links=[dict(link) for link in entry.get("links", [])],
-        period_start=_date(entry.get("period_start")),
-        period_end=_date(entry.get("period_end")),
-        organisations=list(entry.get("organisations", [])),
-        circumstances=dict(entry.get("circumstances", {})),
-        lessons=dict(entry.get("lessons", {})),
-        limits=dict(entry.get("limits", {})),
-        derived_from_ids=_ids(Item, entry.get("derived_from", []), "experience"),
-        resource_type=entry.get("resource_type"),
-        resource_url=entry.get("url"),
-        slug=entry["slug"],
+        themes=_refs(Theme, entry.get("themes", [])),
+        territories=_refs(Territory, entry.get("territories", [])),
+        links=[objects.Link(link["href"], link.get("name", "")) for link in entry.get("links", [])],
+    )
+    if kind == "experience":
+        return objects.Experience(
+            **common,
+            period_start=_date(entry.get("period_start")),
+            period_end=_date(entry.get("period_end")),
+            organisations=list(entry.get("organisations", [])),
+            circumstances=dict(entry.get("circumstances", {})),
+            lessons=dict(entry.get("lessons", {})),
+            limits=dict(entry.get("limits", {})),
+        )
+    if kind == "principle":
+        derived = _refs(Item, entry.get("derived_from", []), "experience")
+        return objects.GuidingPrinciple(**common, derived_from=derived)
+    return objects.Resource(
+        **common, resource_type=entry.get("resource_type") or "", resource_url=entry.get("url")
     )

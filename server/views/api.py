@@ -14,16 +14,18 @@ from flask import Blueprint, Response, current_app, g, request
 from sqlalchemy import select
 
 from server.extensions import csrf, db
-from server.models import ApiToken, Item, Territory, Theme
+from server.models import ApiToken, Item
 from server.services import NotAllowed, ServiceError
-from server.services.items import ItemInput, create_item, publish_item, update_item, withdraw_item
+from server.services.items import create_item, publish_item, update_item, withdraw_item
 from server.views.errors import error_response
+from vocab import kinds, objects
+from vocab.context import CONTEXT
+from vocab.validation import validate
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
 MAX_BODY = 1_000_000
-ITEM_TYPES = {"Experience": "experience", "GuidingPrinciple": "principle", "Resource": "resource"}
 
 
 def _problem(
@@ -55,32 +57,18 @@ def _types(doc: dict[str, Any]) -> set[str]:
     return set(value if isinstance(value, list) else [value])
 
 
-def _kind(doc: dict[str, Any]) -> str | None:
-    found = [ITEM_TYPES[t] for t in _types(doc) if t in ITEM_TYPES]
+def _kind(doc: dict[str, Any]) -> kinds.Kind | None:
+    found = [kind for t in _types(doc) if isinstance(t, str) and (kind := kinds.by_type(t))]
     return found[0] if found else None
 
 
-def _local_ids(model, refs: list[Any]) -> list[int]:
-    ids = []
-    for ref in refs:
-        row = db.session.scalar(select(model).where(model.iri == ref.id))
-        if row is not None:
-            ids.append(row.id)
-    return ids
-
-
-def _input_from_object(kind: str, doc: dict[str, Any], placeholder_id: str) -> ItemInput:
-    """Validate with the shapes and turn a JSON-LD object into the services' input."""
-    from vocab import objects
-    from vocab.validation import validate
-
+def _object_from(doc: dict[str, Any], placeholder_id: str) -> objects.Item:
+    """Validate a JSON-LD item with the shapes and read it into its typed object."""
     doc = dict(doc)
     doc["id"] = placeholder_id
     actor_iri = f"{current_app.config['SETTINGS'].base_url}/actor"
     doc.setdefault("attributedTo", actor_iri)
     if "@context" not in doc:
-        from vocab.context import CONTEXT
-
         doc["@context"] = list(CONTEXT)
     # Derived triples (dct:title, cc:attributionName...) are ours to write: read what the
     # script gave, render it in the full published shape, and check that against the shapes.
@@ -91,31 +79,9 @@ def _input_from_object(kind: str, doc: dict[str, Any], placeholder_id: str) -> I
     reasons = validate(obj.to_jsonld())
     if reasons:
         raise _Invalid(reasons)
-    data = ItemInput(
-        title=dict(obj.name),
-        language=obj.language,
-        summary=dict(obj.summary),
-        body=dict(obj.source),
-        license=obj.license,
-        authors=list(obj.authors),
-        theme_ids=_local_ids(Theme, obj.themes),
-        territory_ids=_local_ids(Territory, obj.territories),
-        links=[{"href": link.href, "name": link.name} for link in obj.links],
-        indexable=obj.indexable,
-    )
-    if kind == "experience":
-        data.period_start, data.period_end = obj.period_start, obj.period_end
-        data.organisations = list(obj.organisations)
-        data.circumstances, data.lessons, data.limits = (
-            dict(obj.circumstances),
-            dict(obj.lessons),
-            dict(obj.limits),
-        )
-    elif kind == "principle":
-        data.derived_from_ids = _local_ids(Item, obj.derived_from)
-    else:
-        data.resource_type, data.resource_url = obj.resource_type, obj.resource_url
-    return data
+    if not isinstance(obj, objects.Item):
+        raise _Invalid([f"{type(obj).__name__} is not an item"])
+    return obj
 
 
 class _Invalid(Exception):
@@ -149,15 +115,15 @@ def post_to_outbox() -> Response:
         return _problem(400, "Bad request", "the body is not JSON")
     if not isinstance(doc, dict):
         return _problem(400, "Bad request", "the body is not a JSON object")
-    kinds = _types(doc)
+    types = _types(doc)
     try:
-        if "Delete" in kinds:
+        if "Delete" in types:
             return _delete(doc, user)
-        if "Announce" in kinds:
+        if "Announce" in types:
             return _announce(doc, user)
-        if "Update" in kinds:
+        if "Update" in types:
             return _update(doc, user)
-        obj = doc.get("object") if "Create" in kinds else doc
+        obj = doc.get("object") if "Create" in types else doc
         if not isinstance(obj, dict):
             return _problem(400, "Bad request", "a Create needs an embedded object")
         kind = _kind(obj)
@@ -168,7 +134,7 @@ def post_to_outbox() -> Response:
                 "the object must be an Experience, GuidingPrinciple or Resource",
             )
         placeholder = f"{current_app.config['SETTINGS'].base_url}/new-item"
-        item = create_item(kind, _input_from_object(kind, obj, placeholder), user)
+        item = create_item(_object_from(obj, placeholder), user)
         publish_item(item, user)
         db.session.commit()
         return Response(
@@ -202,9 +168,9 @@ def _update(doc: dict[str, Any], user) -> Response:
     if item is None:
         return _problem(404, "Not found", "no item of this node has that id")
     kind = _kind(obj)
-    if kind != item.kind:
+    if kind is None or kind.name != item.kind:
         return _problem(422, "Unprocessable content", "an Update cannot change the type of an item")
-    update_item(item, _input_from_object(kind, obj, item.iri), user)
+    update_item(item, _object_from(obj, item.iri), user)
     db.session.commit()
     return Response(
         json.dumps(item.to_object().to_jsonld(), ensure_ascii=False),

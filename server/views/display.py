@@ -14,8 +14,8 @@ from server.forms import choices
 from server.forms.base import CONTROL
 from server.i18n import reading_languages
 from server.models import Actor, NodeSettings, pick
-from server.services.items import KIND_PATHS
 from server.services.validation import LANGUAGE_TAG
+from vocab import kinds
 from vocab.terms import LICENSES
 
 
@@ -68,7 +68,7 @@ def paragraphs(text: str) -> list[str]:
 
 
 def item_url(item, **params) -> str:
-    return url_for("items.show", kind_path=KIND_PATHS[item.kind], slug=item.slug, **params)
+    return url_for("items.show", kind_path=kinds.by_name(item.kind).path, slug=item.slug, **params)
 
 
 def url_with(**params: str | int | None) -> str:
@@ -125,7 +125,7 @@ def init_app(app: Flask) -> None:
             "is_default_description": is_default_description,
             "kind_labels": choices.KIND_LABELS,
             "kind_plurals": choices.KIND_PLURALS,
-            "kind_paths": KIND_PATHS,
+            "kind_paths": {kind.name: kind.path for kind in kinds.KINDS},
             "new_item_labels": choices.NEW_ITEM_LABELS,
             "resource_type_labels": choices.RESOURCE_TYPE_LABELS,
             "territory_kind_labels": choices.TERRITORY_KIND_LABELS,

@@ -10,8 +10,9 @@ from federation import outbox
 from federation.delivery import LEASE, MAX_ATTEMPTS, claim, run_deliveries
 from server.extensions import db
 from server.models import Delivery, PeerHealth, clock
-from server.services.items import ItemInput, create_item, publish_item
+from server.services.items import create_item, publish_item
 from tests.federation.conftest import followed_by
+from vocab import objects
 
 
 def _followed_by(app, *actors) -> None:
@@ -21,9 +22,15 @@ def _followed_by(app, *actors) -> None:
 
 def _publish(app) -> None:
     with app.app_context():
-        item = create_item("experience", ItemInput(title={"fr": "Une expérience"}, language="fr"))
+        item = create_item(_experience("Une expérience"))
         publish_item(item)
         db.session.commit()
+
+
+def _experience(title: str) -> objects.Experience:
+    return objects.Experience(
+        id="", attributed_to="", name={"fr": title}, language="fr", license=""
+    )
 
 
 def _deliveries(app) -> list[Delivery]:
@@ -163,7 +170,7 @@ def test_updates_and_withdrawals_are_delivered_too(fed_app, peer):
     _publish(fed_app)
     with fed_app.app_context():
         item = db.session.scalar(select(Item))
-        update_item(item, ItemInput(title={"fr": "Titre revu"}, language="fr"))
+        update_item(item, _experience("Titre revu"))
         withdraw_item(item)
         db.session.commit()
         run_deliveries(fed_app)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Actor, Item, NodeSettings, Theme
-from server.services.items import ItemInput, create_item, publish_item, withdraw_item
+from server.services.items import create_item, publish_item, withdraw_item
 from vocab import objects
 from vocab.terms import CC_BY_SA_4
 
@@ -19,8 +19,11 @@ def publish(app, title: str, **fields) -> str:  # noqa: ANN001
     """Publish an experience and return its IRI."""
     with app.app_context():
         themes = fields.pop("themes", [])
-        fields["theme_ids"] = [Theme.by_slug(slug).id for slug in themes]
-        item = create_item("experience", ItemInput(title={"fr": title}, **fields))
+        fields["themes"] = [objects.Ref(Theme.by_slug(slug).iri) for slug in themes]
+        obj = objects.Experience(
+            id="", attributed_to="", name={"fr": title}, language="fr", license="", **fields
+        )
+        item = create_item(obj)
         publish_item(item)
         db.session.commit()
         return item.iri

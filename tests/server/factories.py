@@ -7,10 +7,9 @@ from typing import Any
 
 from server.extensions import db
 from server.models import Item, Territory, Theme
-from server.services.items import ItemInput, create_item, publish_item, withdraw_item
+from server.services.items import create_item, publish_item, withdraw_item
 from server.services.taxonomy import TerritoryInput, ThemeInput, save_territory, save_theme
-
-PATHS = {"experience": "experiences", "principle": "principles", "resource": "resources"}
+from vocab import kinds, objects
 
 
 def make_territory(app, name: str, **fields: Any) -> str:
@@ -37,25 +36,34 @@ def ids(app, model, slugs: list[str]) -> list[int]:
 def make_item(
     app, kind: str, title: str | dict[str, str], status: str = "published", **fields: Any
 ) -> str:
-    """Create an item of `kind` with the given fields and status; return its path."""
+    """Create an item of `kind` with the given fields (the typed object's) and status.
+
+    References are given by slug (themes, territories) or path (derived_from). Return the
+    item's path.
+    """
     titles = title if isinstance(title, dict) else {"fr": title}
     with app.app_context():
         if "themes" in fields:
-            fields["theme_ids"] = [Theme.by_slug(s).id for s in fields.pop("themes")]
+            fields["themes"] = [objects.Ref(Theme.by_slug(s).iri) for s in fields["themes"]]
         if "territories" in fields:
-            fields["territory_ids"] = [Territory.by_slug(s).id for s in fields.pop("territories")]
-        if "derived_from" in fields:
-            fields["derived_from_ids"] = [
-                Item.by_slug("experience", s.rsplit("/", 1)[-1]).id
-                for s in fields.pop("derived_from")
+            fields["territories"] = [
+                objects.Ref(Territory.by_slug(s).iri) for s in fields["territories"]
             ]
-        item = create_item(kind, ItemInput(title=titles, language=next(iter(titles)), **fields))
+        if "derived_from" in fields:
+            fields["derived_from"] = [
+                objects.Ref(Item.by_slug("experience", s.rsplit("/", 1)[-1]).iri)
+                for s in fields["derived_from"]
+            ]
+        obj = kinds.by_name(kind).cls(
+            id="", attributed_to="", name=titles, language=next(iter(titles)), license="", **fields
+        )
+        item = create_item(obj)
         if status in {"published", "withdrawn"}:
             publish_item(item)
         if status == "withdrawn":
             withdraw_item(item)
         db.session.commit()
-        return f"/{PATHS[kind]}/{item.slug}"
+        return f"/{kinds.by_name(kind).path}/{item.slug}"
 
 
 def full_experience(app) -> str:
@@ -78,7 +86,7 @@ def full_experience(app) -> str:
         "experience",
         {"fr": "Mettre en récit une trajectoire", "en": "Telling a trajectory"},
         summary={"fr": "Une ville minière change de cap.", "en": "A mining town changes course."},
-        body={"fr": "Le **récit** commun.", "en": "The shared **story**."},
+        source={"fr": "Le **récit** commun.", "en": "The shared **story**."},
         authors=["Fabrique des transitions"],
         organisations=["Ville de Loos-en-Gohelle", "CERDD"],
         circumstances={"fr": "Un maire présent depuis longtemps.", "en": "A long-serving mayor."},
@@ -86,7 +94,7 @@ def full_experience(app) -> str:
         limits={"fr": "Le récit ne suffit pas.", "en": "A story is not enough."},
         period_start=date(2001, 3, 1),
         period_end=date(2020, 6, 30),
-        links=[{"href": "https://example.org/loos", "name": "Site de la ville"}],
+        links=[objects.Link("https://example.org/loos", "Site de la ville")],
         themes=[energy],
         territories=[town],
     )

@@ -6,6 +6,7 @@ import pytest
 from rdflib import RDF, Graph, URIRef
 from rdflib.compare import isomorphic
 
+from vocab import kinds
 from vocab.rdf import parse
 from vocab.terms import AS, DCT, SCHEMA, SKOS
 from vocab.validation import validate
@@ -18,7 +19,6 @@ FORMATS = {
     "application/n-triples": "nt",
     "application/rdf+xml": "rdfxml",
 }
-KIND_PATHS = {"experience": "experiences", "principle": "principles", "resource": "resources"}
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def demo_paths(demo):
     with demo.app_context():
         first = {}
         for item in db.session.scalars(select(Item).order_by(Item.id)):
-            first.setdefault(item.kind, f"/{KIND_PATHS[item.kind]}/{item.slug}")
+            first.setdefault(item.kind, f"/{kinds.by_name(item.kind).path}/{item.slug}")
     return [*first.values(), "/territories/loos-en-gohelle", "/themes/local-savings", "/actor"]
 
 
