@@ -21,7 +21,8 @@ from server import create_app
 from server.extensions import db
 from server.models import Actor, ApiToken, DomainRule, Follow, InboxMessage, Item, User
 from tests.conftest import BASE_URL, csrf_token, make_user
-from tests.server.factories import PATHS, make_item, make_territory, make_theme
+from tests.server.factories import make_item, make_territory, make_theme
+from vocab.kinds import NAMES as KINDS
 
 CC_BY_SA = "https://creativecommons.org/licenses/by-sa/4.0/"
 PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))"]
@@ -73,7 +74,7 @@ def write_rules(app) -> list[Rule]:
 @pytest.fixture
 def targets(node) -> dict[str, object]:
     """One real object of each kind a write route's URL names."""
-    items = {kind: make_item(node, kind, f"Cible {kind}") for kind in PATHS}
+    items = {kind: make_item(node, kind, f"Cible {kind}") for kind in KINDS}
     remote_path = make_item(node, "experience", "Copie d'ailleurs")
     values: dict[str, object] = {
         "items": {path.split("/")[1]: path.rsplit("/", 1)[1] for path in items.values()},
