@@ -21,14 +21,13 @@ from flask import (
 from sqlalchemy import select
 
 from server.extensions import csrf
-from server.harvest import dumps, feeds, index, oai, records, sitemap, void
+from server.harvest import dumps, feeds, index, oai, sitemap, void
 from server.harvest import sparql as protocol
 from server.models import Item, NodeSettings, Territory, Theme, pick
 from server.models.item import item_territory, item_theme
 
 bp = Blueprint("harvest", __name__)
 csrf.exempt(bp)  # machine clients POST to /sparql and /oai without a form token
-bp.record_once(lambda state: records.register())
 
 
 @bp.after_request
