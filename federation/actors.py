@@ -14,8 +14,9 @@ from federation.documents import first, id_of
 from federation.errors import FetchError, SignatureError
 from federation.http import SafeClient
 from server.extensions import db
-from server.models import Actor, origin_of
+from server.models import Actor
 from server.models.actor import KnownKey
+from vocab.codec import origin_of
 
 ACTOR_TYPES = {"Person", "Organization", "Service", "Application", "Group"}
 ACTOR_TTL = timedelta(days=1)

@@ -13,10 +13,11 @@ from sqlalchemy import insert, select
 from federation import clock
 from federation.errors import FederationError, InvalidActivity
 from server.extensions import db
-from server.models import Actor, Item, RemoteTombstone, Territory, Theme, origin_of, slugify
+from server.models import Actor, Item, RemoteTombstone, Territory, Theme, slugify
 from server.models.item import item_territory, item_theme
 from server.rendering import sanitise_html
 from vocab import objects
+from vocab.codec import origin_of
 from vocab.validation import validate
 
 KIND_BY_CLASS = {

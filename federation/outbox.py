@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from federation import clock
 from server.extensions import db
-from server.models import Actor, Delivery, Follow, Item, OutboxActivity, origin_of
+from server.models import Actor, Delivery, Follow, Item, OutboxActivity
+from vocab.codec import origin_of
 from vocab.context import CONTEXT
 from vocab.terms import PUBLIC
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from server.models.actor import Actor, origin_of
+from server.models.actor import Actor
 from server.models.base import pick, slugify, utcnow
 from server.models.delivery import Delivery, PeerHealth
 from server.models.follow import Follow
@@ -37,7 +37,6 @@ __all__ = [
     "Theme",
     "ThemeLink",
     "User",
-    "origin_of",
     "pick",
     "slugify",
     "utcnow",
