@@ -273,7 +273,7 @@ def measure_dump(data_dir: Path, label: str, baseline: bool = False, runs: int =
 
 
 def measure_services(app) -> None:  # noqa: ANN001
-    from server.harvest import index
+    from server.sparql import client as index
 
     started = time.perf_counter()
     while index.status(app).get("status") != "ready":

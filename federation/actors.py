@@ -13,8 +13,10 @@ from federation.documents import first, id_of
 from federation.errors import FetchError, SignatureError
 from federation.http import SafeClient
 from server.extensions import db
-from server.models import Actor, clock, origin_of
+from server.models import Actor, clock
+from vocab.codec import origin_of
 from server.models.actor import KnownKey
+from vocab.codec import origin_of
 
 ACTOR_TYPES = {"Person", "Organization", "Service", "Application", "Group"}
 ACTOR_TTL = timedelta(days=1)

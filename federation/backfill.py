@@ -17,7 +17,8 @@ from federation.documents import id_of
 from federation.errors import FederationError
 from federation.items import Rejected, delete_item, read_object, store_item
 from server.extensions import db
-from server.models import Actor, Follow, origin_of
+from server.models import Actor, Follow
+from vocab.codec import origin_of
 
 log = logging.getLogger("commons.backfill")
 PAGES_PER_PASS = 3

@@ -22,7 +22,8 @@ from federation.actors import current_actors, fetch_actor, signed_get
 from federation.documents import embedded_object, first, id_of
 from federation.items import Rejected, delete_item, has_copy, read_object, store_item
 from server.extensions import db
-from server.models import Actor, Follow, origin_of
+from server.models import Actor, Follow
+from vocab.codec import origin_of
 
 _GROUP = "inbox.group"  # Session.info key while a group of messages is processed together
 _VERDICTS = "inbox.verdicts"  # Session.info key: the validators' verdicts on these messages

@@ -12,10 +12,11 @@ from sqlalchemy import insert, select
 
 from federation.errors import FederationError, InvalidActivity
 from server.extensions import db
-from server.models import Actor, Item, RemoteTombstone, Territory, Theme, clock, origin_of, slugify
+from server.models import Actor, Item, RemoteTombstone, Territory, Theme, clock, slugify
 from server.models.item import item_territory, item_theme
 from server.rendering import sanitise_html
 from vocab import objects
+from vocab.codec import origin_of
 from vocab.validation import validate
 
 KIND_BY_CLASS = {

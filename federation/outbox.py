@@ -9,7 +9,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Actor, Delivery, Follow, Item, OutboxActivity, clock, origin_of
+from server.models import Actor, Delivery, Follow, Item, OutboxActivity, clock
+from vocab.codec import origin_of
 from vocab.context import CONTEXT
 from vocab.terms import PUBLIC
 

@@ -19,7 +19,8 @@ from federation.delivery import mark_heard_from
 from federation.documents import id_of
 from federation.errors import BlockedError, InvalidActivity, SignatureError, TooLarge
 from federation.signatures import parse_signature, verify_signature
-from server.models import DomainRule, InboxMessage, clock, origin_of
+from server.models import DomainRule, InboxMessage, clock
+from vocab.codec import origin_of
 
 MAX_BODY = 1_000_000
 MAX_DEPTH = 32

@@ -43,7 +43,10 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from server import auth, i18n, views
+    from server.harvest import records
 
+    # Every process that builds the app (web, worker, CLI) keeps harvest records current.
+    records.listen()
     app.after_request(_security_headers)
     login_manager.init_app(app)
     auth.init_app(app)

@@ -9,8 +9,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from server.cli_checks import require_initialised
+from server.cli_federation import federation_commands
 from server.config import ConfigError
 from server.extensions import db
+from server.harvest.commands import harvest_commands
 
 
 def _create_app() -> Flask:
@@ -24,6 +27,11 @@ def _create_app() -> Flask:
 )
 def commons() -> None:
     """Run and look after a commons node (settings come from COMMONS_* variables)."""
+
+
+# Commands kept in their own modules join the group here.
+for _command in (*federation_commands.commands.values(), *harvest_commands.commands.values()):
+    commons.add_command(_command)
 
 
 def main() -> None:
@@ -67,7 +75,7 @@ def seed_demo_command(content_set: str) -> None:
     from server.demo.load import DemoDataError, load_set
     from server.services.demo import seed_demo
 
-    _require_initialised()
+    require_initialised()
     try:
         content = load_set(content_set)
     except DemoDataError as exc:
@@ -98,7 +106,7 @@ def user_create_command(email: str, role: str, display_name: str, password_stdin
     from server.services import ServiceError
     from server.services.accounts import create_user
 
-    _require_initialised()
+    require_initialised()
     if password_stdin or not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -164,13 +172,6 @@ def worker_command(once: bool) -> None:
         raise click.ClickException(str(exc)) from None
 
 
-def _require_initialised() -> None:
-    from sqlalchemy import inspect
-
-    if not inspect(db.engine).has_table("actor"):
-        raise click.ClickException("the node is not initialised: run `commons init` first")
-
-
 def _safe_url(url: str) -> str:
     """Hide a password in a database URL."""
     from sqlalchemy.engine import make_url
@@ -180,10 +181,6 @@ def _safe_url(url: str) -> str:
     except Exception:  # noqa: BLE001 - only for display
         return "?"
 
-
-# Commands defined in their own modules register themselves on the group.
-from server import cli_federation  # noqa: E402,F401
-from server.harvest import commands as _harvest_commands  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     os.environ.setdefault("FLASK_APP", "wsgi")

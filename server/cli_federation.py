@@ -6,8 +6,11 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from server.cli import _require_initialised, commons
+from server.cli_checks import require_initialised
 from server.extensions import db
+
+# Added to the `commons` group by `server.cli`.
+federation_commands = click.Group("federation")
 
 
 def _service(fn, *args):
@@ -37,14 +40,14 @@ def _follow_row(target: str, incoming: bool):
     raise click.ClickException(f"no follow with {target}")
 
 
-@commons.command("follow")
+@federation_commands.command("follow")
 @click.argument("target")
 @with_appcontext
 def follow_command(target: str) -> None:
     """Follow a remote node (actor URL or handle@host); the worker delivers and backfills."""
     from server.services.federation import follow
 
-    _require_initialised()
+    require_initialised()
     row = _service(follow, target)
     click.echo(
         f"Follow of {row.followed.iri} sent ({row.state}); "
@@ -52,27 +55,27 @@ def follow_command(target: str) -> None:
     )
 
 
-@commons.command("unfollow")
+@federation_commands.command("unfollow")
 @click.argument("target")
 @with_appcontext
 def unfollow_command(target: str) -> None:
     """Stop following a node (sends Undo)."""
     from server.services.federation import unfollow
 
-    _require_initialised()
+    require_initialised()
     row = _follow_row(target, incoming=False)
     iri = row.followed.iri
     _service(unfollow, row.id)
     click.echo(f"No longer following {iri}.")
 
 
-@commons.command("following")
+@federation_commands.command("following")
 @with_appcontext
 def following_command() -> None:
     """List the nodes this node follows, with follow and backfill progress."""
     from server.models import Actor, Follow
 
-    _require_initialised()
+    require_initialised()
     local = Actor.local()
     for row in db.session.scalars(
         select(Follow).where(Follow.follower_id == local.id).order_by(Follow.id)
@@ -83,13 +86,13 @@ def following_command() -> None:
         )
 
 
-@commons.command("followers")
+@federation_commands.command("followers")
 @with_appcontext
 def followers_command() -> None:
     """List the nodes that follow this one, with their state (pending, accepted, rejected)."""
     from server.models import Actor, Follow
 
-    _require_initialised()
+    require_initialised()
     local = Actor.local()
     for row in db.session.scalars(
         select(Follow).where(Follow.followed_id == local.id).order_by(Follow.id)
@@ -97,33 +100,33 @@ def followers_command() -> None:
         click.echo(f"{row.follower.iri}\t{row.state}")
 
 
-@commons.command("accept-follower")
+@federation_commands.command("accept-follower")
 @click.argument("target")
 @with_appcontext
 def accept_follower_command(target: str) -> None:
     """Accept a node's request to follow this one (manual approval)."""
     from server.services.federation import answer
 
-    _require_initialised()
+    require_initialised()
     row = _follow_row(target, incoming=True)
     _service(answer, row.id, True)
     click.echo(f"Accepted {row.follower.iri}.")
 
 
-@commons.command("reject-follower")
+@federation_commands.command("reject-follower")
 @click.argument("target")
 @with_appcontext
 def reject_follower_command(target: str) -> None:
     """Reject a follow request, or remove an accepted follower."""
     from server.services.federation import answer
 
-    _require_initialised()
+    require_initialised()
     row = _follow_row(target, incoming=True)
     _service(answer, row.id, False)
     click.echo(f"Rejected {row.follower.iri}.")
 
 
-@commons.command("block")
+@federation_commands.command("block")
 @click.argument("domain")
 @click.option("--reason", default="")
 @with_appcontext
@@ -132,12 +135,12 @@ def block_command(domain: str, reason: str) -> None:
     from server.models import RuleKind
     from server.services.federation import add_rule
 
-    _require_initialised()
+    require_initialised()
     rule = _service(add_rule, RuleKind.BLOCK, domain, reason)
     click.echo(f"Blocked {rule.host}.")
 
 
-@commons.command("allow")
+@federation_commands.command("allow")
 @click.argument("domain")
 @with_appcontext
 def allow_command(domain: str) -> None:
@@ -145,12 +148,12 @@ def allow_command(domain: str) -> None:
     from server.models import RuleKind
     from server.services.federation import add_rule
 
-    _require_initialised()
+    require_initialised()
     rule = _service(add_rule, RuleKind.ALLOW, domain)
     click.echo(f"Allowed {rule.host}.")
 
 
-@commons.command("unblock")
+@federation_commands.command("unblock")
 @click.argument("domain")
 @with_appcontext
 def unblock_command(domain: str) -> None:
@@ -158,7 +161,7 @@ def unblock_command(domain: str) -> None:
     from server.models import DomainRule
     from server.services.federation import normalise_host, remove_rule
 
-    _require_initialised()
+    require_initialised()
     host = _service(normalise_host, domain)
     rules = db.session.scalars(select(DomainRule).where(DomainRule.host == host)).all()
     if not rules:
@@ -168,7 +171,7 @@ def unblock_command(domain: str) -> None:
     click.echo(f"Removed the rules for {host}.")
 
 
-@commons.command("deliveries")
+@federation_commands.command("deliveries")
 @click.option(
     "--retry",
     "retry",
@@ -182,7 +185,7 @@ def deliveries_command(retry: str | None) -> None:
     from federation.delivery import retry_origin
     from server.models import Delivery, PeerHealth
 
-    _require_initialised()
+    require_initialised()
     if retry:
         count = retry_origin(retry.rstrip("/"))
         click.echo(f"{count} deliveries to {retry} are due now.")

@@ -33,7 +33,7 @@ def _number(env: dict[str, str], name: str, kind: type[int] | type[float]) -> fl
     return value
 
 
-# Read by server.harvest.index when a query runs; checked here so that a typo stops the
+# Read by server.sparql.client when a query runs; checked here so that a typo stops the
 # node at start rather than failing the first SPARQL query.
 SPARQL_NUMBERS: dict[str, type[int] | type[float]] = {
     "COMMONS_SPARQL_TIMEOUT": float,

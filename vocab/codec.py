@@ -11,6 +11,7 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -168,8 +169,24 @@ def _text(value: Any, key: str) -> str:
 
 
 def host_of(iri: str) -> str:
-    """Return the host (with port) of an IRI, used as a last-resort attribution name."""
+    """Return the host (with port) of an IRI, used as a last-resort attribution name.
+
+    The authority as written (case and port kept), or the IRI itself when it has none: a
+    name to show, not a key to compare. Compare origins with `origin_of`.
+    """
     return urlsplit(iri).netloc or iri
+
+
+@lru_cache(maxsize=4096)  # the same actors' IRIs on every inbox request
+def origin_of(iri: str) -> str:
+    """Return scheme://host[:port] of an IRI, lowercased, default ports dropped."""
+    parts = urlsplit(iri)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port is None or (scheme, port) in {("http", 80), ("https", 443)}:
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
 
 
 def hashtag_name(label: str, iri: str) -> str:

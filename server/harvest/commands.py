@@ -9,9 +9,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from server.cli import _require_initialised, commons
+from server.cli_checks import require_initialised
 
 FORMATS = ("nt", "ttl", "jsonld")
+
+# Added to the `commons` group by `server.cli`.
+harvest_commands = click.Group("harvest")
 
 
 def parse_since(value: str) -> datetime:
@@ -25,7 +28,7 @@ def parse_since(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-@commons.command("dump")
+@harvest_commands.command("dump")
 @click.option("--format", "fmt", default="nt", show_default=True, help="nt, ttl or jsonld.")
 @click.option("--gzip", "compress", is_flag=True, help="Compress the output with gzip.")
 @click.option("--since", default=None, help="Only resources changed since this ISO date.")
@@ -39,7 +42,7 @@ def dump_command(fmt: str, compress: bool, since: str | None) -> None:
     if fmt not in FORMATS:
         raise click.ClickException(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     since_date = parse_since(since) if since else None
-    _require_initialised()
+    require_initialised()
     _ensure_records()
     out = sys.stdout.buffer
     total = dumps.count_records(since_date)
@@ -91,7 +94,7 @@ class _Quiet:
         return None
 
 
-@commons.command("reindex")
+@harvest_commands.command("reindex")
 @with_appcontext
 def reindex_command() -> None:
     """Rebuild every derived index from the database: harvest records, SPARQL, dumps."""
@@ -102,7 +105,7 @@ def reindex_command() -> None:
     from server.harvest.rebuild import rebuild_all
     from server.models import Item
 
-    _require_initialised()
+    require_initialised()
     total = db.session.scalar(select(func.count(Item.id))) or 0
     with click.progressbar(length=total, label="Rendering items", file=sys.stderr) as bar:
         rebuild_all(progress=bar.update)

@@ -136,8 +136,11 @@ def _forget(session: Session, *_: Any) -> None:
     session.info.pop(_SETS, None)
 
 
-def register() -> None:
-    """Listen to every session of the app (idempotent)."""
+def listen() -> None:
+    """Listen to every session of `db`, whichever app it serves (idempotent).
+
+    Called by `create_app`, so that the web, the worker and the CLI all keep records current.
+    """
     for name, fn in (
         ("after_flush", _collect),
         ("before_commit", _render_pending),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from server.models.actor import Actor, origin_of
+from server.models.actor import Actor
 from server.models.base import IllegalTransition, State, pick, slugify, utcnow
 from server.models.delivery import Delivery, DeliveryState, PeerHealth
 from server.models.follow import BackfillState, Follow, FollowState
@@ -50,7 +50,6 @@ __all__ = [
     "ThemeLink",
     "ThemeRelation",
     "User",
-    "origin_of",
     "pick",
     "slugify",
     "utcnow",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -16,18 +15,6 @@ from server.models.base import LangMapType, ProcessCache, UTCDateTime, pick, utc
 
 if TYPE_CHECKING:
     from vocab.objects import NodeActor
-
-
-@lru_cache(maxsize=4096)  # the same actors' IRIs on every inbox request
-def origin_of(iri: str) -> str:
-    """Return scheme://host[:port] of an IRI, lowercased, default ports dropped."""
-    parts = urlsplit(iri)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    if port is None or (scheme, port) in {("http", 80), ("https", 443)}:
-        return f"{scheme}://{host}"
-    return f"{scheme}://{host}:{port}"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ the dataset (withdrawn, hidden, no longer indexable, deleted) stays as a tombsto
 (`deleted`), which OAI-PMH serves as a deleted record.
 
 `HarvestChange` is an append-only log of record changes: SPARQL index processes catch up
-from it (see `server.harvest.index`).
+from it (see `server.sparql.replica`).
 """
 
 from __future__ import annotations

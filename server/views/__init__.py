@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
         activitypub,
         admin,
         api,
+        display,
         errors,
         federation_admin,
         harvest,
@@ -34,5 +35,6 @@ def init_app(app: Flask) -> None:
         harvest,
     ):
         app.register_blueprint(module.bp)
+    display.init_app(app)  # the helpers every template uses
     errors.init_app(app)
     inbox.init_app(app)

@@ -16,8 +16,10 @@ from server.models import User
 from server.services import ServiceError
 from server.services.accounts import create_user
 from server.services.node import update_settings
+from server.views import admin_taxonomy
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+admin_taxonomy.add_routes(bp)  # the thesaurus and territories, on this same blueprint
 
 
 @bp.get("/")
@@ -137,7 +139,3 @@ def settings():
                 flash(_("Settings saved."), "success")
                 return redirect(url_for("admin.settings"), 303)
     return render_template("admin/settings.html", form=form), status
-
-
-# Thesaurus and territories live beside, on this same blueprint.
-from server.views import admin_taxonomy  # noqa: E402, F401

@@ -1,8 +1,12 @@
-"""Managing the thesaurus (admins) and territories (editors and admins)."""
+"""Managing the thesaurus (admins) and territories (editors and admins).
+
+These pages live on the admin blueprint (endpoints `admin.themes`, ...): `server.views.admin`
+adds them with `add_routes(bp)`.
+"""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,14 +18,22 @@ from server.models import Territory, Theme
 from server.services import ServiceError
 from server.services.taxonomy import save_territory, save_theme
 from server.views import display
-from server.views.admin import bp
+
+
+def add_routes(bp: Blueprint) -> None:
+    """Add the thesaurus and territory pages to `bp`, under its URL prefix."""
+    bp.add_url_rule("/themes", view_func=themes, methods=["GET"])
+    bp.add_url_rule("/themes/new", view_func=new_theme, methods=["GET", "POST"])
+    bp.add_url_rule("/themes/<slug>/edit", view_func=edit_theme, methods=["GET", "POST"])
+    bp.add_url_rule("/territories", view_func=territories, methods=["GET"])
+    bp.add_url_rule("/territories/new", view_func=new_territory, methods=["GET", "POST"])
+    bp.add_url_rule("/territories/<slug>/edit", view_func=edit_territory, methods=["GET", "POST"])
 
 
 def _sorted(rows: list, languages: list[str]) -> list:
     return sorted(rows, key=lambda row: row.label(languages).casefold())
 
 
-@bp.get("/themes")
 @admin_required
 def themes():
     """List the thesaurus concepts to edit."""
@@ -47,14 +59,12 @@ def _save_theme(theme: Theme | None):
     return render_template("admin/theme_form.html", form=form, theme=theme), status
 
 
-@bp.route("/themes/new", methods=["GET", "POST"])
 @admin_required
 def new_theme():
     """Add a concept to the thesaurus."""
     return _save_theme(None)
 
 
-@bp.route("/themes/<slug>/edit", methods=["GET", "POST"])
 @admin_required
 def edit_theme(slug: str):
     """Edit a concept's labels, definitions, links and alignments."""
@@ -65,7 +75,6 @@ def edit_theme(slug: str):
     return _save_theme(theme)
 
 
-@bp.get("/territories")
 @editor_required
 def territories():
     """List territories to edit."""
@@ -93,14 +102,12 @@ def _save_territory(territory: Territory | None):
     return render_template("admin/territory_form.html", form=form, territory=territory), status
 
 
-@bp.route("/territories/new", methods=["GET", "POST"])
 @editor_required
 def new_territory():
     """Add a territory."""
     return _save_territory(None)
 
 
-@bp.route("/territories/<slug>/edit", methods=["GET", "POST"])
 @editor_required
 def edit_territory(slug: str):
     """Edit a territory's names, kind, position, code and parent."""

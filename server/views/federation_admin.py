@@ -72,13 +72,7 @@ def index():
     deliveries: dict[str, dict[str, int]] = {}
     for origin, state, count in counts:
         deliveries.setdefault(origin, dict.fromkeys(DeliveryState, 0))[state] = count
-    last_errors = dict(
-        db.session.execute(
-            select(Delivery.origin, func.max(Delivery.last_error))
-            .where(Delivery.state != DeliveryState.DONE)
-            .group_by(Delivery.origin)
-        ).all()
-    )
+    last_errors = _latest_errors()
     refused = db.session.scalars(
         select(InboxMessage)
         .where(InboxMessage.state.in_([InboxState.REJECTED, InboxState.FAILED]))
@@ -113,6 +107,26 @@ def index():
         refused=refused,
         hidden=hidden,
     )
+
+
+def _latest_errors() -> dict[str, str]:
+    """Return, per origin, the error of its most recently updated unfinished delivery.
+
+    One pass over the unfinished deliveries, as the counts above: a window function ranks
+    each origin's rows by `updated_at` (set by every attempt), newest first.
+    """
+    newest_first = func.row_number().over(
+        partition_by=Delivery.origin, order_by=(Delivery.updated_at.desc(), Delivery.id.desc())
+    )
+    ranked = (
+        select(Delivery.origin, Delivery.last_error, newest_first.label("rank"))
+        .where(Delivery.state != DeliveryState.DONE, Delivery.last_error.is_not(None))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ranked.c.origin, ranked.c.last_error).where(ranked.c.rank == 1)
+    )
+    return dict(rows.all())
 
 
 @bp.post("/follow")

@@ -21,14 +21,14 @@ from flask import (
 from sqlalchemy import select
 
 from server.extensions import csrf
-from server.harvest import dumps, feeds, index, oai, records, sitemap, void
-from server.harvest import sparql as protocol
+from server.harvest import dumps, feeds, oai, sitemap, void
+from server.harvest import sparql_protocol as protocol
 from server.models import Item, NodeSettings, Territory, Theme, pick
 from server.models.item import item_territory, item_theme
+from server.sparql import client as sparql_client
 
 bp = Blueprint("harvest", __name__)
 csrf.exempt(bp)  # machine clients POST to /sparql and /oai without a form token
-bp.record_once(lambda state: records.register())
 
 
 @bp.after_request
@@ -119,9 +119,9 @@ def sparql() -> Response | tuple[str, int]:
             return _form("")
         return _rdf(void.service_description(_base_url()))
     if choice.html:
-        answer = index.query(current_app, query, "json", "turtle")
+        answer = sparql_client.query(current_app, query, "json", "turtle")
     else:
-        answer = index.query(current_app, query, choice.select, choice.graph)
+        answer = sparql_client.query(current_app, query, choice.select, choice.graph)
     if answer.status == "ok":
         if choice.html:
             return _form(query, answer)
@@ -133,8 +133,8 @@ def sparql() -> Response | tuple[str, int]:
     return _sparql_error(choice, status, message, query)
 
 
-def _failure(answer: index.Answer) -> tuple[int, str]:
-    lim = index.limits(current_app)
+def _failure(answer: sparql_client.Answer) -> tuple[int, str]:
+    lim = sparql_client.limits(current_app)
     if answer.status == "timeout":
         return 400, (
             f"Query timed out: it ran past the time limit of {lim.timeout:g} s and was "
@@ -162,7 +162,7 @@ def _sparql_error(
     return response
 
 
-def _form(query: str, answer: index.Answer | None = None, error: str = "") -> str:
+def _form(query: str, answer: sparql_client.Answer | None = None, error: str = "") -> str:
     table, graph_text = None, ""
     if answer is not None and answer.content_type.startswith("application/sparql-results+json"):
         doc = json.loads(answer.body)
@@ -185,7 +185,7 @@ def _form(query: str, answer: index.Answer | None = None, error: str = "") -> st
         table=table,
         graph_text=graph_text,
         error=error,
-        limits=index.limits(current_app),
+        limits=sparql_client.limits(current_app),
     )
 
 

@@ -13,7 +13,6 @@ from server.views import display
 from server.views.negotiation import alternates, represent
 
 bp = Blueprint("pages", __name__)
-bp.record_once(lambda state: display.init_app(state.app))
 
 PER_PAGE = 20
 MAX_PAGE = 100_000

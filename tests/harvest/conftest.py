@@ -85,7 +85,7 @@ class LiveNode:
 
     def wait_for_index(self) -> None:
         """Start the SPARQL index and wait until it has loaded (once per node)."""
-        from server.harvest import index
+        from server.sparql import client as index
 
         deadline = time.monotonic() + 60
         while not self.index_ready:
@@ -95,7 +95,7 @@ class LiveNode:
                 time.sleep(0.1)
 
     def close(self) -> None:
-        from server.harvest import index
+        from server.sparql import client as index
 
         index.stop(self.app)
         self.server.shutdown()

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from server.extensions import db
 from server.harvest import dataset
 from server.harvest.jobs import run_harvest
-from server.harvest.replica import ChangeCursor
 from server.models import Actor, Item, Theme
 from server.models.harvest import HarvestChange, HarvestRecord
 from server.services.taxonomy import ThemeInput, save_theme
+from server.sparql.replica import ChangeCursor
 from tests.harvest.helpers import REMOTE, allow_copies, publish, store_copy
 
 

@@ -12,7 +12,7 @@ import requests
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from server.harvest import index
+from server.sparql import client as index
 from tests.harvest.helpers import demo_items, publish, withdraw
 
 PREFIXES = """PREFIX commons: <https://w3id.org/transition-commons/ns#>

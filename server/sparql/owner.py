@@ -6,7 +6,7 @@ than the memory store); its queries cannot be interrupted from Python. So:
 
 - One *owner* process per node (per data directory and database) loads the live records
   into memory (`replica.Replica`: one named graph per resource, queried as their union).
-  The first web process that needs SPARQL starts it (`server.harvest.index`); it listens
+  The first web process that needs SPARQL starts it (`server.sparql.client`); it listens
   on an abstract Unix socket named after the data directory and database URL. Binding the
   name is the election: a second owner simply exits. It exits when the process that
   started it goes away, and the next query starts another.

@@ -1,7 +1,7 @@
 """Run one SPARQL query on a store and serialise its results, within a result cap.
 
 Pure pyoxigraph and the standard library: this runs inside the index process's
-short-lived query children (see `server.harvest.owner`), which never import Flask.
+short-lived query children (see `server.sparql.owner`), which never import Flask.
 SELECT results are written here (JSON, XML, CSV, TSV) rather than by pyoxigraph so that
 the row cap can stop a query after `max_rows` solutions instead of after all of them.
 """

@@ -1,6 +1,6 @@
 """Talk to the node's SPARQL index process; start it when nobody has.
 
-See `server.harvest.owner` for the design. Each web process is only a client: it sends a
+See `server.sparql.owner` for the design. Each web process is only a client: it sends a
 query over the owner's abstract Unix socket and waits at most the time limit plus a
 little, so a stuck query can never hold a web process longer than that.
 """
@@ -15,12 +15,12 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
-from flask import Flask
-
-from server.harvest.owner import recv_frame, send_frame
+from server.sparql.owner import recv_frame, send_frame
 
 ROOT = Path(__file__).resolve().parents[2]
 LOAD_WAIT = 3.0  # seconds a request waits for a starting index before "retry later"
@@ -28,6 +28,17 @@ START_WAIT = 15.0  # seconds to wait for a new owner to listen
 
 _lock = threading.Lock()
 _started: dict[str, subprocess.Popen] = {}
+
+
+class App(Protocol):
+    """What the client reads of an application: its config (a Flask app is one).
+
+    `config["SETTINGS"]` names the node (data directory and database URL); `SPARQL_*`
+    keys override the limits.
+    """
+
+    @property
+    def config(self) -> Mapping[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -42,7 +53,7 @@ class Limits:
     memory_mb: int = 1024
 
 
-def limits(app: Flask) -> Limits:
+def limits(app: App) -> Limits:
     """Read the limits from the app config, else the environment, else the defaults."""
     default = Limits()
 
@@ -65,7 +76,7 @@ class Answer:
     message: str = ""
 
 
-def socket_name(app: Flask) -> str:
+def socket_name(app: App) -> str:
     """Return the abstract socket name of this node's owner (data directory + database)."""
     settings = app.config["SETTINGS"]
     key = f"{Path(settings.data_dir).resolve()}|{settings.database_url}"
@@ -83,7 +94,7 @@ def _connect(name: str, timeout: float) -> socket.socket:
     return conn
 
 
-def _start_owner(app: Flask, name: str) -> None:
+def _start_owner(app: App, name: str) -> None:
     """Start an owner process beside this one (it exits if another already serves)."""
     with _lock:
         running = _started.get(name)
@@ -93,7 +104,7 @@ def _start_owner(app: Flask, name: str) -> None:
         env = dict(os.environ)
         env["COMMONS_DATABASE_URL"] = app.config["SETTINGS"].database_url
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-        # Run as a script, not `-m server.harvest.owner`: the owner needs neither Flask nor
+        # Run as a script, not `-m server.sparql.owner`: the owner needs neither Flask nor
         # our models, and skipping their imports starts it a second sooner.
         command = [
             sys.executable,
@@ -125,7 +136,7 @@ def _exchange(name: str, request: dict, timeout: float) -> tuple[dict, bytes]:
         conn.close()
 
 
-def _ask(app: Flask, request: dict, timeout: float) -> tuple[dict, bytes]:
+def _ask(app: App, request: dict, timeout: float) -> tuple[dict, bytes]:
     """Send a request, starting the owner when none listens; raise OSError if none comes."""
     name = socket_name(app)
     try:
@@ -143,7 +154,7 @@ def _ask(app: Flask, request: dict, timeout: float) -> tuple[dict, bytes]:
             time.sleep(0.05)
 
 
-def query(app: Flask, text: str, select_format: str, graph_format: str) -> Answer:
+def query(app: App, text: str, select_format: str, graph_format: str) -> Answer:
     """Run a query in the index process and return its answer."""
     lim = limits(app)
     request = {
@@ -181,7 +192,7 @@ def query(app: Flask, text: str, select_format: str, graph_format: str) -> Answe
         return Answer(status, content_type, body, header.get("message", ""))
 
 
-def status(app: Flask, start: bool = True) -> dict:
+def status(app: App, start: bool = True) -> dict:
     """Return the owner's state ("ready" with a triple count, or "loading")."""
     try:
         if start:
@@ -193,7 +204,7 @@ def status(app: Flask, start: bool = True) -> dict:
     return header
 
 
-def stop(app: Flask) -> None:
+def stop(app: App) -> None:
     """Stop this node's owner, if one runs (tests and `commons reindex` use it)."""
     name = socket_name(app)
     try:

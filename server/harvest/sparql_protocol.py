@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.wrappers import Request
 
-from server.harvest.results import GRAPH_FORMATS, SELECT_FORMATS
+from server.sparql.results import GRAPH_FORMATS, SELECT_FORMATS
 
 MAX_QUERY = 64 * 1024
 READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
