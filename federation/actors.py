@@ -14,7 +14,6 @@ from federation.errors import FetchError, SignatureError
 from federation.http import SafeClient
 from server.extensions import db
 from server.models import Actor, clock
-from vocab.codec import origin_of
 from server.models.actor import KnownKey
 from vocab.codec import origin_of
 
