@@ -232,13 +232,10 @@ def _process(
         log.debug("a group of %d inbox messages goes one by one", len(messages), exc_info=True)
     else:
         return True
-    states = dict(
-        db.session.execute(
-            select(InboxMessage.id, InboxMessage.state).where(
-                InboxMessage.id.in_([message.id for message in messages])
-            )
-        ).tuples()
+    query = select(InboxMessage.id, InboxMessage.state).where(
+        InboxMessage.id.in_([message.id for message in messages])
     )
+    states = {message_id: state for message_id, state in db.session.execute(query)}
     for message in messages:
         # A handler of the group may have committed a message already.
         if states.get(message.id) == _claimed():

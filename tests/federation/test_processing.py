@@ -20,9 +20,15 @@ from vocab.terms import CC_BY_SA_4
 
 
 def _experience(
-    actor, number: int = 1, title: str = "Une expérience", updated: datetime | None = None
+    actor,
+    number: int = 1,
+    title: str = "Une expérience",
+    updated: datetime | None = None,
+    themes: list[Ref] | None = None,
 ) -> dict:
     base = actor.iri.rsplit("/users/", 1)[0]
+    if themes is None:
+        themes = [Ref(f"{base}/themes/local-savings", {"fr": "Épargne locale"})]
     obj = Experience(
         id=f"{base}/experiences/{number}",
         attributed_to=actor.iri,
@@ -33,7 +39,7 @@ def _experience(
         source={"fr": "Récit"},
         content={"fr": "<p>Récit</p><script>alert(1)</script>"},
         authors=["Association du Lien"],
-        themes=[Ref(f"{base}/themes/local-savings", {"fr": "Épargne locale"})],
+        themes=themes,
         published=datetime(2026, 1, 5, 10, 0, tzinfo=UTC),
         updated=updated or datetime(2026, 1, 5, 10, 0, tzinfo=UTC),
     )
@@ -363,3 +369,33 @@ def test_a_claim_another_worker_took_over_is_left_to_it(fed_app, peer):
         rows = db.session.execute(select(InboxMessage.id, InboxMessage.state))
         assert dict(rows.tuples()) == {kept: "done", lost: "processing"}
         assert db.session.get(InboxMessage, lost).claimed_at == second
+
+
+def test_a_fetch_that_fails_fails_only_its_message_which_is_retried(fed_app, peer):
+    """Given, in one group, an Announce of an object its origin does not serve among Creates,
+    when the worker processes the group, then it goes message by message: the Creates are
+    stored, and the Announce waits to be retried, with the fetch's error."""
+    alice = peer.add_actor("alice")
+    _follow_peer(fed_app, alice)
+    client = fed_app.test_client()
+    announce = {
+        "type": "Announce",
+        "id": f"{alice.iri}/announces/1",
+        "actor": alice.iri,
+        "object": f"{peer.base_url}/experiences/gone",
+    }
+    for activity in (
+        create_activity(alice, _experience(alice, 1), suffix="1"),
+        announce,
+        create_activity(alice, _experience(alice, 2), suffix="2"),
+    ):
+        assert signed_post(client, alice, activity).status_code == 202
+    assert not _process_as_one_group(fed_app)
+    with fed_app.app_context():
+        rows = db.session.execute(select(InboxMessage.activity_iri, InboxMessage.state))
+        states = {iri: state for iri, state in rows}
+        assert db.session.scalar(select(db.func.count(Item.id))) == 2
+    assert states.pop(announce["id"]) == "pending" and set(states.values()) == {"done"}
+    waiting = _message(fed_app, announce["id"])
+    assert waiting.attempts == 1 and "404" in waiting.error
+    assert peer.requests.count(("GET", "/experiences/gone")) == 1  # not fetched again alone
