@@ -25,11 +25,11 @@ from federation.actors import current_actors, signed_get, signing_key, store_act
 from federation.documents import Fetched, NotFetched, embedded_object, first, id_of
 from federation.errors import FederationError
 from federation.items import Batch, read_object
+from federation.validators import Verdicts
 from server.extensions import db
 from server.models import Actor, Follow, Item, Territory, Theme, origin_of
 from vocab import objects
 
-Verdicts = dict[int, list[str]]  # message id -> the shapes' reasons (see federation.validators)
 # The types whose object the activity carries: trusted as embedded when its own origin sends
 # it, fetched from its id otherwise. An Announced object is always fetched from its origin.
 OBJECT_IN_ACTIVITY = frozenset({"Create", "Update"})
