@@ -367,7 +367,10 @@ def test_a_claim_another_worker_took_over_is_left_to_it(fed_app, peer):
         assert inbox.claim(stamp=second) == [lost]  # the other worker
         inbox.process_group(inbox.read([kept, lost]), first)
         rows = db.session.execute(select(InboxMessage.id, InboxMessage.state))
-        assert dict(rows.tuples()) == {kept: "done", lost: "processing"}
+        assert {message_id: state for message_id, state in rows} == {
+            kept: "done",
+            lost: "processing",
+        }
         assert db.session.get(InboxMessage, lost).claimed_at == second
 
 
