@@ -36,13 +36,19 @@ def _user_agent() -> str:
     return f"transition-commons/0.1 (+{current_app.config['SETTINGS'].base_url})"
 
 
-def signed_get(url: str) -> tuple[dict[str, Any], str]:
-    """GET a JSON-LD document signed as this node (for authorized-fetch peers)."""
+def signing_key() -> tuple[str, str] | None:
+    """Return the key id and private key this node signs its fetches with (None before init)."""
     local = Actor.local()
-    sign_as = (
-        (local.public_key_id, local.private_key_pem) if local and local.private_key_pem else None
-    )
-    return client().get_json(url, sign_as=sign_as)
+    return (local.public_key_id, local.private_key_pem) if local and local.private_key_pem else None
+
+
+def signed_get(url: str, sign_as: tuple[str, str] | None = None) -> tuple[dict[str, Any], str]:
+    """GET a JSON-LD document signed as this node (for authorized-fetch peers).
+
+    `sign_as` is `signing_key()` read beforehand, so that the fetch itself reads nothing from
+    the database (the inbox worker fetches with no transaction open); read here otherwise.
+    """
+    return client().get_json(url, sign_as=sign_as or signing_key())
 
 
 def _key_in(doc: dict[str, Any], key_id: str | None) -> dict[str, Any] | None:

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from federation.actors import signed_get
 from federation.documents import id_of
 from federation.errors import FederationError
-from federation.items import Rejected, delete_item, read_object, store_item
+from federation.items import Batch, Rejected, delete_copy, read_object, store_copy
+from federation.processing import references
 from server.extensions import db
 from server.models import Actor, Follow
 from vocab.codec import origin_of
@@ -33,7 +34,8 @@ def _import_entry(entry: Any, owner: Actor, context: Any = None) -> int:
     if kind == "Delete":
         object_id = id_of(entry.get("object"))
         if object_id and origin_of(object_id) == owner.origin:
-            delete_item(object_id, owner)
+            with Batch(object_iris={object_id}) as copies:
+                delete_copy(copies, object_id, owner)
         return 0
     if kind in ("Create", "Update"):
         doc = entry.get("object")
@@ -61,7 +63,8 @@ def _import_entry(entry: Any, owner: Actor, context: Any = None) -> int:
             owner = fetch_actor(obj.attributed_to)
     elif origin_of(obj.attributed_to) != owner.origin:
         return 0
-    return 1 if store_item(obj, owner) else 0
+    with Batch(references([obj]), {obj.id}) as copies:
+        return 1 if store_copy(copies, obj, owner) else 0
 
 
 def backfill_step(follow: Follow, pages: int = PAGES_PER_PASS) -> bool:

@@ -2,14 +2,17 @@
 
 What each activity does is in `federation.handlers`. Here, the worker claims messages
 (SKIP LOCKED on PostgreSQL), has the validator processes check their objects ahead
-(`federation.validators`), and runs the handlers many to a transaction, or one by one
-when a group cannot be processed together.
+(`federation.validators`), and processes them a group at a time (`process_group`): what
+the group needs from the network is fetched first (`federation.processing.prepare`), then
+its handlers run in one transaction. A group that fails is processed again one message at
+a time, each message as a group of one, by the same path.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,12 +20,11 @@ from functools import cached_property
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Text, cast, select, update
+from sqlalchemy import Text, case, cast, select, update
 
-from federation import handlers, validators
-from federation.documents import first, id_of
-from federation.errors import FederationError, InvalidActivity
-from federation.items import Rejected, batched
+from federation import handlers, processing, validators
+from federation.errors import FederationError
+from federation.items import Rejected
 from server.extensions import db
 from server.models import InboxMessage, clock
 from server.models.base import parse_json
@@ -33,10 +35,11 @@ BATCH = 200  # messages per claim: four groups, which the validators check ahead
 # At most this many messages per pass of the worker's loop, so that a backlog is worked
 # through without stopping between claims, and deliveries still go out every pass.
 PER_PASS = 1000
-# Messages per transaction. A group of Creates from known senders writes only at its end,
-# so SQLite's write lock is held for its inserts and commit, not while it validates. (A
-# group that must store a new actor, theme or territory, or that updates or deletes, holds
-# it from then on; the inbox waits up to 30 s for it before answering 503.)
+# Messages per transaction. Its objects are read and validated, and what it needs from the
+# network fetched, before it begins; a group of Creates from known senders then writes only
+# at its end, so SQLite's write lock is held for its inserts and commit. (A group that must
+# store a new actor, theme or territory, or that updates or deletes, holds it from then on,
+# still without waiting on the network: the inbox waits up to 30 s for it, then answers 503.)
 TOGETHER = 50
 STALE_CLAIM = timedelta(minutes=5)
 CHECKED_AHEAD = ("Create", "Update")  # the types whose embedded objects validators check
@@ -106,37 +109,11 @@ def _still_ours(ids: list[int], stamp: datetime) -> list[int]:
     return ours
 
 
-def process(message_id: int) -> str:
-    """Run the handler of one message and record the outcome; return its state."""
-    message = db.session.get(InboxMessage, message_id)
-    attempts = message.attempts + 1
-    message.attempts = attempts
-    try:
-        handlers.handle(message, message.raw)
-        message.state, message.error = "done", None
-    except Rejected as exc:
-        db.session.rollback()
-        message = db.session.get(InboxMessage, message_id)
-        message.attempts = attempts
-        message.state, message.error = "rejected", "\n".join(exc.reasons)
-    except (FederationError, InvalidActivity) as exc:
-        db.session.rollback()
-        message = db.session.get(InboxMessage, message_id)
-        message.attempts = attempts
-        message.error = str(exc)
-        message.state = "failed" if message.attempts >= MAX_ATTEMPTS else "pending"
-    message.processed_at = clock.now()
-    db.session.commit()
-    return message.state
-
-
 def run_inbox(app: Flask) -> int:
     """Worker job: process pending inbox messages; return how many were handled.
 
     Messages are processed TOGETHER at a time in one transaction, which costs a commit and
-    a harvest-record pass per group rather than per message. If one fails (or is rejected
-    after it may have changed something), the group is rolled back and each of its
-    messages is processed on its own.
+    a harvest-record pass per group rather than per message (`process_group`).
     """
     handled = 0
     claimed = _Claim.take()
@@ -146,12 +123,8 @@ def run_inbox(app: Flask) -> int:
         # while the worker stores this one, so only the first group of a pass waits for them.
         following = _Claim.take(after=claimed.last) if claimed.full and handled < PER_PASS else None
         for group, ahead in zip(claimed.groups, claimed.verdicts, strict=True):
-            with handlers.given(validators.result(ahead)):
-                ours = _still_ours(group, claimed.stamp)
-                if len(ours) > 1 and _process_together(ours, claimed.messages):
-                    continue
-                for message_id in ours:
-                    _process_alone(message_id)
+            messages = [claimed.messages[message_id] for message_id in group]
+            process_group(messages, claimed.stamp, validators.result(ahead))
         if following is None:
             break
         claimed = following
@@ -159,7 +132,7 @@ def run_inbox(app: Flask) -> int:
 
 
 @dataclass
-class _Stored:
+class Claimed:
     """A claimed message as stored: read once, with its activity parsed when asked for."""
 
     id: int
@@ -178,7 +151,7 @@ class _Claim:
     """Messages claimed at once, in groups, with the validators' verdicts to come for each."""
 
     groups: list[list[int]]
-    messages: dict[int, _Stored]
+    messages: dict[int, Claimed]
     verdicts: list[Future[validators.Verdicts] | None]
     stamp: datetime  # when they were claimed
     last: int  # the newest message claimed: the next claim starts after it
@@ -188,7 +161,7 @@ class _Claim:
     def take(cls, after: int = 0) -> _Claim:
         stamp = clock.now()
         ids = claim(after=after, stamp=stamp)
-        messages = _read(ids)
+        messages = {message.id: message for message in read(ids)}
         groups = [ids[start : start + TOGETHER] for start in range(0, len(ids), TOGETHER)]
         if validators.enabled() and groups:
             checked = [
@@ -202,11 +175,11 @@ class _Claim:
         return cls(groups, messages, verdicts, stamp, last, len(ids) == BATCH)
 
 
-def _read(ids: list[int]) -> dict[int, _Stored]:
-    """The claimed messages, in one query: the raw activity as its stored text, which goes
-    to the validators as it is, and is parsed for the worker only when a group runs."""
+def read(ids: list[int]) -> list[Claimed]:
+    """The claimed messages, in one query, in the order of `ids`: the raw activity as its
+    stored text, which goes to the validators as it is, and is parsed only when processed."""
     if not ids:
-        return {}
+        return []
     query = select(
         InboxMessage.id,
         InboxMessage.activity_type,
@@ -214,56 +187,88 @@ def _read(ids: list[int]) -> dict[int, _Stored]:
         cast(InboxMessage.raw, Text),
         InboxMessage.state,
     ).where(InboxMessage.id.in_(ids))
-    return {row[0]: _Stored(*row) for row in db.session.execute(query)}
+    found = {row[0]: Claimed(*row) for row in db.session.execute(query)}
+    return [found[i] for i in ids if i in found]
 
 
-def _process_together(ids: list[int], stored: dict[int, _Stored]) -> bool:
-    """Process messages in one transaction; False (and nothing kept) if any did not succeed.
+def process_group(
+    messages: Sequence[Claimed],
+    stamp: datetime,
+    verdicts: validators.Verdicts | None = None,
+) -> bool:
+    """Process messages claimed at `stamp` in one transaction, and record their outcomes.
 
-    The group's senders, follow states, items and tombstones are read in a few queries
-    first (`handlers.Group`, `federation.items.Batch`), and its new items are written
-    together. A Create, Update or Announce that is rejected has changed nothing by then
-    (the checks come first), nor has an activity of a type nothing handles: each is
-    recorded as rejected, and the rest of the group goes on.
+    What the group needs from the network is fetched before the transaction begins. Its
+    senders, follow states, items and tombstones are read in a few queries, and its new
+    items written together (`federation.processing.Processing`, `federation.items.Batch`).
+    A Create, Update or Announce that is rejected has changed nothing by then (the checks
+    come first), nor has an activity of a type nothing handles: each is recorded as
+    rejected, and the rest of the group goes on. If anything else fails, the group is
+    rolled back and each message processed again on its own, by this same path, its
+    failure recorded there. Messages another worker took over are left to it.
+    `verdicts` are the validators' on the embedded objects; the others are validated here.
+
+    Return False when the group was processed again message by message.
     """
-    messages = [stored[i] for i in ids]
+    ours = set(_still_ours([message.id for message in messages], stamp))
+    return _process([m for m in messages if m.id in ours], verdicts or {}, None)
+
+
+def _process(
+    messages: list[Claimed], verdicts: validators.Verdicts, known: processing.Prepared | None
+) -> bool:
+    if not messages:
+        return True
+    prepared = None
     try:
-        with handlers.together(messages) as group:
-            rejected = _run_handlers(messages, group)
-        refused = {message_id for group_ids in rejected.values() for message_id in group_ids}
-        _record(InboxMessage.id.in_([i for i in ids if i not in refused]), "done", None)
-        for reasons, message_ids in rejected.items():
-            _record(InboxMessage.id.in_(message_ids), "rejected", reasons)
-        db.session.commit()
-    except Exception:  # noqa: BLE001 - each message is retried alone, and recorded there
-        log.debug("a group of %d inbox messages is processed one by one", len(ids), exc_info=True)
+        handled = [message for message in messages if handlers.handles(message.activity_type)]
+        prepared = processing.prepare(handled, verdicts, known)
+        _write(messages, prepared)
+    except Exception as exc:  # noqa: BLE001 - each message is retried alone, and recorded there
         db.session.rollback()
-        return False
-    return True
+        if len(messages) == 1:
+            _record_failure(messages[0].id, exc)
+            return True
+        log.debug("a group of %d inbox messages goes one by one", len(messages), exc_info=True)
+    else:
+        return True
+    query = select(InboxMessage.id, InboxMessage.state).where(
+        InboxMessage.id.in_([message.id for message in messages])
+    )
+    states = {message_id: state for message_id, state in db.session.execute(query)}
+    for message in messages:
+        # A handler of the group may have committed a message already.
+        if states.get(message.id) == _claimed():
+            _process([message], verdicts, prepared)
+    return False
 
 
-def _run_handlers(messages: list[_Stored], group: handlers.Group) -> dict[str, list[int]]:
-    """Run each message's handler in order; return the rejected ones by their reasons."""
+def _write(messages: list[Claimed], prepared: processing.Prepared) -> None:
+    """Run each message's handler in order in one transaction, and record the outcomes."""
     claimed = _claimed()
-    objects = {id_of(first(message.raw.get("object"))) for message in messages}
+    context = processing.Processing.begin(prepared, messages)
     rejected: dict[str, list[int]] = defaultdict(list)
-    with batched({iri for iri in objects if iri}):
-        for message in messages:
-            if message.state != claimed:
-                raise RuntimeError(f"inbox message {message.id} is {message.state}")
-            try:
-                handlers.handle(message, message.raw)
-            except Rejected as exc:
-                if not handlers.rejection_changed_nothing(message.activity_type):
-                    raise
-                rejected["\n".join(exc.reasons)].append(message.id)
-                continue
-            if handlers.may_change_follows(message.activity_type):
-                group.read_follows()
-    return rejected
+    for message in messages:
+        if message.state != claimed:
+            raise RuntimeError(f"inbox message {message.id} is {message.state}")
+        try:
+            handlers.handle(context, message, message.raw)
+        except Rejected as exc:
+            if not handlers.rejection_changed_nothing(message.activity_type):
+                raise
+            rejected["\n".join(exc.reasons)].append(message.id)
+            continue
+        if handlers.may_change_follows(message.activity_type):
+            context.read_follows()
+    context.copies.write()
+    refused = {message_id for group_ids in rejected.values() for message_id in group_ids}
+    _record(InboxMessage.id.in_([m.id for m in messages if m.id not in refused]), "done", None)
+    for reasons, message_ids in rejected.items():
+        _record(InboxMessage.id.in_(message_ids), "rejected", reasons)
+    db.session.commit()
 
 
-def _record(which: Any, state: str, error: str | None) -> None:
+def _record(which: Any, state: Any, error: str | None) -> None:
     outcome = (
         update(InboxMessage)
         .where(which)
@@ -275,21 +280,23 @@ def _record(which: Any, state: str, error: str | None) -> None:
     db.session.execute(outcome)
 
 
-def _process_alone(message_id: int) -> None:
-    state = db.session.scalar(select(InboxMessage.state).where(InboxMessage.id == message_id))
-    if state != _claimed():  # a handler of the group committed it already
-        return
-    try:
-        process(message_id)
-    except Exception:  # noqa: BLE001 - record and go on with the others
-        db.session.rollback()
-        log.exception("inbox message %s failed", message_id)
+def _record_failure(message_id: int, exc: Exception) -> None:
+    """Record why a message processed on its own failed: rejected with its reasons, to
+    retry (failed for good after MAX_ATTEMPTS), or failed by an error of ours."""
+    which = InboxMessage.id == message_id
+    if isinstance(exc, Rejected):
+        _record(which, "rejected", "\n".join(exc.reasons))
+    elif isinstance(exc, FederationError):
+        retry = case((InboxMessage.attempts + 1 >= MAX_ATTEMPTS, "failed"), else_="pending")
+        _record(which, retry, str(exc))
+    else:
+        log.error("inbox message %s failed", message_id, exc_info=exc)
         db.session.execute(
             update(InboxMessage)
-            .where(InboxMessage.id == message_id)
+            .where(which)
             .values(state="failed", error="internal error while processing")
         )
-        db.session.commit()
+    db.session.commit()
 
 
 def release_claims() -> int:

@@ -1,29 +1,28 @@
-"""Copies of other nodes' items: validated against the shapes, stored with provenance."""
+"""Copies of other nodes' items: validated against the shapes, stored with provenance.
+
+Every copy is stored or deleted through a `Batch`, which the caller holds: the inbox worker
+one per group of messages, backfill one per entry. What a copy refers to (themes,
+territories not known here) is looked up in the documents fetched before the batch began
+(`federation.documents.Fetched`): nothing here goes to the network.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from types import TracebackType
 from typing import Any, TypeVar
 
 from sqlalchemy import insert, select
 
+from federation.documents import Fetched, NotFetched
 from federation.errors import FederationError, InvalidActivity
 from server.extensions import db
-from server.models import Actor, Item, RemoteTombstone, Territory, Theme, clock, slugify
+from server.models import Actor, Item, ItemStatus, RemoteTombstone, Territory, Theme, clock, slugify
 from server.models.item import item_territory, item_theme
-from server.rendering import sanitise_html
-from vocab import objects
+from vocab import kinds, objects
 from vocab.codec import origin_of
 from vocab.validation import validate
-
-KIND_BY_CLASS = {
-    objects.Experience: "experience",
-    objects.GuidingPrinciple: "principle",
-    objects.Resource: "resource",
-}
 
 
 class Rejected(InvalidActivity):
@@ -34,8 +33,11 @@ class Rejected(InvalidActivity):
         self.reasons = reasons
 
 
+R = TypeVar("R", Theme, Territory)
+
+
 class Batch:
-    """The copies a group of inbound activities reads and writes, in a few statements.
+    """The copies a transaction reads and writes, in a few statements.
 
     The inbox worker processes messages together in one transaction (`federation.inbox`).
     Without this, every message would query its item, tombstone and themes anew and flush
@@ -43,17 +45,31 @@ class Batch:
     each, themes once per reference, and new copies are inserted together by `write()`
     with Core statements (the ORM's bookkeeping for an item of thirty columns cost more
     than the rows). What one message does is seen by the next: a new copy is written
-    before anything asks for it.
+    before anything asks for it. New copies are written by `write()`, or when a `with`
+    block over the batch ends without an error.
     """
 
-    def __init__(self, object_iris: set[str]) -> None:
+    def __init__(self, fetched: Fetched | None = None, object_iris: Iterable[str] = ()) -> None:
+        self.fetched = fetched if fetched is not None else Fetched()
         self.read: set[str] = set()  # the IRIs whose item and tombstone were looked up
         self.tombstoned: set[str] = set()
         self.items: dict[str, Item | int] = {}  # an int: the id of a copy `write()` inserted
         # What each theme or territory reference means here: (resolver, IRI) -> the row.
         self.references: dict[tuple[str, str], Any] = {}
         self.new: dict[str, tuple[dict[str, Any], list[int], list[int]]] = {}
-        self.look_up(object_iris)
+        self.look_up(set(object_iris))
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.write()
 
     def look_up(self, object_iris: set[str]) -> None:
         """Read the items and tombstones of these IRIs, 500 at a time."""
@@ -83,12 +99,31 @@ class Batch:
             item = self.items[object_iri] = db.session.get(Item, item)
         return item
 
-    def knows(self, object_iri: str) -> bool:
-        return object_iri in self.new or object_iri in self.items
+    def has(self, object_iri: str) -> bool:
+        """Whether this node holds a copy of `object_iri` (stored, or new in this batch)."""
+        if object_iri in self.new:
+            return True
+        self.look_up({object_iri})
+        return object_iri in self.items
+
+    def theme(self, ref: objects.Ref, origin: str) -> Theme:
+        return self._once(ref, origin, _resolve_theme)
+
+    def territory(self, ref: objects.Ref, origin: str) -> Territory:
+        return self._once(ref, origin, _resolve_territory)
+
+    def _once(
+        self, ref: objects.Ref, origin: str, resolve: Callable[[objects.Ref, str, Fetched], R]
+    ) -> R:
+        """Resolve a reference once for the whole batch."""
+        key = (resolve.__name__, ref.id)
+        if key not in self.references:
+            self.references[key] = resolve(ref, origin, self.fetched)
+        return self.references[key]
 
     def add(self, row: dict[str, Any], themes: list[Theme], territories: list[Territory]) -> None:
         self.new[row["iri"]] = (
-            {**_OPTIONAL_COLUMNS, **row},  # every row the same keys, for one executemany
+            row,  # Item.columns_of gives every row the same keys, for one executemany
             [theme.id for theme in themes],
             [territory.id for territory in territories],
         )
@@ -112,44 +147,6 @@ class Batch:
                 db.session.execute(insert(link), rows)
 
 
-# What an experience or a resource leaves unset in the other's columns.
-_OPTIONAL_COLUMNS: dict[str, Any] = {
-    "period_start": None,
-    "period_end": None,
-    "organisations": [],
-    "circumstances": {},
-    "lessons": {},
-    "limits": {},
-    "resource_type": None,
-    "resource_url": None,
-}
-_BATCH = "federation.batch"  # Session.info key while a group is processed
-
-
-@contextmanager
-def batched(object_iris: set[str]) -> Iterator[Batch]:
-    """Let `store_item` and `delete_item` work on one `Batch` until the block ends; the
-    block's new copies are written when it ends without an error."""
-    batch = db.session.info[_BATCH] = Batch(object_iris)
-    try:
-        yield batch
-        batch.write()
-    finally:
-        db.session.info.pop(_BATCH, None)
-
-
-def _batch() -> Batch | None:
-    return db.session.info.get(_BATCH)
-
-
-def has_copy(object_iri: str) -> bool:
-    """Whether this node holds a copy of `object_iri`."""
-    batch = _batch()
-    if batch is not None and batch.knows(object_iri):
-        return True
-    return db.session.scalar(select(Item.id).where(Item.iri == object_iri)) is not None
-
-
 def read_object(doc: dict[str, Any], reasons: list[str] | None = None) -> objects.Item:
     """Validate a JSON-LD item against the shapes and read it into a typed object.
 
@@ -164,7 +161,7 @@ def read_object(doc: dict[str, Any], reasons: list[str] | None = None) -> object
         obj = objects.object_from_jsonld(doc)
     except (ValueError, KeyError, TypeError) as exc:
         raise Rejected([f"unreadable object: {exc}"]) from exc
-    if type(obj) not in KIND_BY_CLASS:
+    if kinds.by_class(type(obj)) is None:
         raise Rejected([f"{type(obj).__name__} is not an item this node stores"])
     return obj
 
@@ -173,26 +170,9 @@ def _short_hash(iri: str) -> str:
     return hashlib.sha256(iri.encode()).hexdigest()[:10]
 
 
-R = TypeVar("R", Theme, Territory)
-
-
-def _once_per_batch(ref: objects.Ref, origin: str, resolve: Callable[[objects.Ref, str], R]) -> R:
-    """Resolve a reference, once for a whole batch when one is being processed."""
-    batch = _batch()
-    if batch is None:
-        return resolve(ref, origin)
-    key = (resolve.__name__, ref.id)
-    if key not in batch.references:
-        batch.references[key] = resolve(ref, origin)
-    return batch.references[key]
-
-
-def _remote_theme(ref: objects.Ref, origin: str) -> Theme:
-    return _once_per_batch(ref, origin, _resolve_theme)
-
-
-def _resolve_theme(ref: objects.Ref, origin: str) -> Theme:
-    """Return the theme a remote reference means: ours when aligned, else a remote concept."""
+def _resolve_theme(ref: objects.Ref, origin: str, fetched: Fetched) -> Theme:
+    """Return the theme a remote reference means: ours when aligned, else a remote concept,
+    labelled from its document when it was fetched."""
     theme = db.session.scalar(select(Theme).where(Theme.iri == ref.id))
     if theme is not None:
         return _aligned(theme) or theme
@@ -206,13 +186,13 @@ def _resolve_theme(ref: objects.Ref, origin: str) -> Theme:
         close_match=[],
     )
     try:
-        from federation.actors import signed_get
-
-        doc, _ = signed_get(ref.id)
+        doc, _ = fetched.document(ref.id)
         concept = objects.Theme.from_jsonld(doc)
         theme.pref_label = dict(concept.pref_label) or theme.pref_label
         theme.exact_match = list(concept.exact_match)
         theme.close_match = list(concept.close_match)
+    except NotFetched:
+        raise
     except (FederationError, ValueError, KeyError, TypeError):
         pass  # keep the labels the reference carried
     db.session.add(theme)
@@ -230,12 +210,9 @@ def _aligned(theme: Theme) -> Theme | None:
     return None
 
 
-def _remote_territory(ref: objects.Ref, origin: str) -> Territory:
-    return _once_per_batch(ref, origin, _resolve_territory)
-
-
-def _resolve_territory(ref: objects.Ref, origin: str) -> Territory:
-    """Return our territory with the same official code, else a remote territory row."""
+def _resolve_territory(ref: objects.Ref, origin: str, fetched: Fetched) -> Territory:
+    """Return our territory with the same official code, else a remote territory row,
+    described by its document when it was fetched."""
     territory = db.session.scalar(select(Territory).where(Territory.iri == ref.id))
     if territory is not None:
         return territory
@@ -248,9 +225,7 @@ def _resolve_territory(ref: objects.Ref, origin: str) -> Territory:
         same_as=[],
     )
     try:
-        from federation.actors import signed_get
-
-        doc, _ = signed_get(ref.id)
+        doc, _ = fetched.document(ref.id)
         place = objects.Territory.from_jsonld(doc)
         if place.code:
             local = db.session.scalar(
@@ -267,20 +242,25 @@ def _resolve_territory(ref: objects.Ref, origin: str) -> Territory:
         territory.latitude, territory.longitude = place.latitude, place.longitude
         territory.code = place.code
         territory.same_as = list(place.same_as)
+    except NotFetched:
+        raise
     except (FederationError, ValueError, KeyError, TypeError):
-        pass
+        pass  # keep the name the reference carried
     db.session.add(territory)
     db.session.flush()
     return territory
 
 
-def store_item(obj: objects.Item, owner: Actor) -> bool:
-    """Create or update the local copy of a remote item; False when the copy is older."""
-    batch = _batch()
-    if _tombstoned(obj.id, batch):
+def store_copy(batch: Batch, obj: objects.Item, owner: Actor) -> bool:
+    """Create or update our copy of a remote item; False when it is older or was deleted.
+
+    A new experience or resource is inserted with the batch's other new copies, when it is
+    written; anything else changes through the ORM at once.
+    """
+    if batch.is_tombstoned(obj.id):
         return False
-    kind = KIND_BY_CLASS[type(obj)]
-    item = _stored_item(obj.id, batch)
+    kind = kinds.by_class(type(obj)).name
+    item = batch.item(obj.id)
     if item is not None and _owner_id(item) != owner.id:
         raise InvalidActivity("the object already belongs to another actor")
     stamp = obj.updated or obj.published
@@ -289,82 +269,49 @@ def store_item(obj: objects.Item, owner: Actor) -> bool:
     origin = origin_of(obj.id)
     # Resolve references before the item joins the session: their queries would otherwise
     # flush a half-filled item, and assigning its collections would then load them back.
-    themes = list({t.id: t for t in (_remote_theme(r, origin) for r in obj.themes)}.values())
+    themes = list({t.id: t for t in (batch.theme(r, origin) for r in obj.themes)}.values())
     territories = list(
-        {t.id: t for t in (_remote_territory(r, origin) for r in obj.territories)}.values()
+        {t.id: t for t in (batch.territory(r, origin) for r in obj.territories)}.values()
     )
-    fields = _fields(obj, kind, stamp)
     title = next(iter(obj.name.values()), "item")
     slug = f"{slugify(title, 60)}-{_short_hash(obj.id)}"
-    if batch is not None and item is None and kind != "principle":
-        row = {"kind": kind, "iri": obj.id, "slug": slug, "actor_id": owner.id, **fields}
-        batch.add(row, themes, territories)
-        return True
-    if batch is not None:
-        batch.write()  # what follows may query items, and must see the group's new ones
-    if item is None:
-        item = Item(
-            kind=kind, iri=obj.id, slug=slug, actor=owner, themes=themes, territories=territories
-        )
-        db.session.add(item)
-        if batch is not None:
-            batch.items[obj.id] = item
-    else:
-        item.themes = themes
-        item.territories = territories
-    fields["published_at"] = obj.published or item.published_at or fields["published_at"]
-    for name, value in fields.items():
-        setattr(item, name, value)
-    if kind == "principle":
-        sources = [
-            db.session.scalar(select(Item).where(Item.iri == ref.id)) for ref in obj.derived_from
-        ]
-        item.derived_from = [s for s in sources if s is not None and s.kind == "experience"]
-    if batch is None:
-        db.session.flush()  # a group's changes are flushed together, at its commit
-    return True
-
-
-def _fields(obj: objects.Item, kind: str, stamp: datetime | None) -> dict[str, Any]:
-    """The columns of a copy that the remote object sets, new or changed."""
     now = clock.now()
-    fields: dict[str, Any] = {
-        "status": "published",
-        "language": obj.language,
-        "license": obj.license,
-        "title": dict(obj.name),
-        "summary": dict(obj.summary),
-        "body": dict(obj.source),
-        # Never trust markup from elsewhere: clean it again with our own allow-list.
-        "body_html": {lang: sanitise_html(html) for lang, html in obj.content.items()},
-        "authors": list(obj.authors),
-        "links": [{"href": link.href, "name": link.name} for link in obj.links],
-        "indexable": obj.indexable,
-        "published_at": obj.published or now,
+    lifecycle = {
+        "status": ItemStatus.PUBLISHED,
         "updated_at": now,
         "remote_updated_at": stamp,
         "remote_url": obj.id,
         "fetched_at": now,
     }
-    if isinstance(obj, objects.Experience):
-        fields.update(
-            period_start=obj.period_start,
-            period_end=obj.period_end,
-            organisations=list(obj.organisations),
-            circumstances=dict(obj.circumstances),
-            lessons=dict(obj.lessons),
-            limits=dict(obj.limits),
+    if item is None and kind != "principle":
+        batch.add(
+            {
+                "kind": kind,
+                "iri": obj.id,
+                "slug": slug,
+                "actor_id": owner.id,
+                "published_at": obj.published or now,
+                **lifecycle,
+                **Item.columns_of(obj),
+            },
+            themes,
+            territories,
         )
-    elif isinstance(obj, objects.Resource):
-        fields.update(resource_type=obj.resource_type, resource_url=obj.resource_url)
-    return fields
-
-
-def _tombstoned(object_iri: str, batch: Batch | None) -> bool:
-    if batch is not None:
-        return batch.is_tombstoned(object_iri)
-    query = select(RemoteTombstone.id).where(RemoteTombstone.object_iri == object_iri)
-    return db.session.scalar(query) is not None
+        return True
+    batch.write()  # what follows may query items, and must see the batch's new ones
+    new = item is None
+    if new:
+        item = Item(kind=kind, iri=obj.id, slug=slug, actor=owner)
+    # Our own allow-list cleans the remote markup again (Item.apply sanitises content).
+    # A new item joins the session only once filled: apply's queries would flush it.
+    item.apply(obj, themes=themes, territories=territories)
+    if new:
+        db.session.add(item)
+        batch.items[obj.id] = item
+    item.published_at = obj.published or item.published_at or now
+    for name, value in lifecycle.items():
+        setattr(item, name, value)
+    return True  # flushed with the transaction's other changes, before its next query
 
 
 def _owner_id(item: Item) -> int:
@@ -372,24 +319,18 @@ def _owner_id(item: Item) -> int:
     return item.actor_id if item.actor_id is not None else item.actor.id
 
 
-def _stored_item(object_iri: str, batch: Batch | None) -> Item | None:
-    if batch is not None:
-        return batch.item(object_iri)
-    return db.session.scalar(select(Item).where(Item.iri == object_iri))
+def delete_copy(batch: Batch, object_iri: str, owner: Actor) -> bool:
+    """Delete our copy of a remote item its owner deleted; False if we hold none of theirs.
 
-
-def delete_item(object_iri: str, owner: Actor) -> bool:
-    """Withdraw the copy of a remote item everywhere here, and remember it was deleted."""
-    batch = _batch()
-    if not _tombstoned(object_iri, batch):
+    A tombstone is kept either way, so that a Create arriving late does not bring it back.
+    """
+    if not batch.is_tombstoned(object_iri):
         db.session.add(RemoteTombstone(object_iri=object_iri, deleted_at=clock.now()))
-        if batch is not None:
-            batch.tombstoned.add(object_iri)
-    item = _stored_item(object_iri, batch)
+        batch.tombstoned.add(object_iri)
+    item = batch.item(object_iri)
     if item is None or _owner_id(item) != owner.id:
         return False
     db.session.delete(item)
-    if batch is not None:
-        del batch.items[object_iri]
+    del batch.items[object_iri]
     db.session.flush()
     return True

@@ -38,11 +38,22 @@ def key_pair() -> tuple[str, str]:
     return private, public
 
 
+class Hold:
+    """A document the peer is slow to serve: `asked` is set when a GET for it arrives, and
+    the answer goes once `released` is set (or after a minute, so no test hangs for ever)."""
+
+    def __init__(self) -> None:
+        self.asked = threading.Event()
+        self.released = threading.Event()
+
+
 class Peer:
-    """A peer server: `documents` by path, `received` POSTs, `inbox_status` to answer with."""
+    """A peer server: `documents` by path, `received` POSTs, `inbox_status` to answer with,
+    `holds` for the documents it is slow to serve."""
 
     def __init__(self) -> None:
         self.documents: dict[str, tuple[int, str, bytes]] = {}
+        self.holds: dict[str, Hold] = {}
         self.received: list[dict[str, Any]] = []
         self.inbox_status: int | Callable[[], int] = 202
         self.inbox_headers: dict[str, str] = {}
@@ -55,8 +66,13 @@ class Peer:
 
             def do_GET(self) -> None:  # noqa: N802
                 peer.requests.append(("GET", self.path))
+                path = self.path.split("?")[0]
+                hold = peer.holds.get(path)
+                if hold is not None:
+                    hold.asked.set()
+                    hold.released.wait(60)
                 status, content_type, body = peer.documents.get(
-                    self.path.split("?")[0], (404, "text/plain", b"not found")
+                    path, (404, "text/plain", b"not found")
                 )
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
@@ -102,6 +118,11 @@ class Peer:
     ) -> str:
         self.documents[path] = (status, content_type, json.dumps(document).encode())
         return self.base_url + path
+
+    def hold(self, path: str) -> Hold:
+        """Be slow to serve `path`: answer only once the returned hold is released."""
+        self.holds[path] = Hold()
+        return self.holds[path]
 
     def add_actor(self, name: str = "alice", actor_type: str = "Organization") -> PeerActor:
         """Publish an actor with its own key; return it for signing."""

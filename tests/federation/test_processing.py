@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select, update
 
+from federation import inbox
 from federation.delivery import run_deliveries
 from federation.inbox import run_inbox
 from federation.signatures import parse_signature, verify_signature
 from server.extensions import db
-from server.models import Actor, Follow, InboxMessage, Item
+from server.models import Actor, Follow, InboxMessage, Item, clock
 from tests.conftest import BASE_URL
 from tests.federation.conftest import create_activity, signed_post
 from vocab.objects import Experience, Ref
@@ -19,9 +20,15 @@ from vocab.terms import CC_BY_SA_4
 
 
 def _experience(
-    actor, number: int = 1, title: str = "Une expérience", updated: datetime | None = None
+    actor,
+    number: int = 1,
+    title: str = "Une expérience",
+    updated: datetime | None = None,
+    themes: list[Ref] | None = None,
 ) -> dict:
     base = actor.iri.rsplit("/users/", 1)[0]
+    if themes is None:
+        themes = [Ref(f"{base}/themes/local-savings", {"fr": "Épargne locale"})]
     obj = Experience(
         id=f"{base}/experiences/{number}",
         attributed_to=actor.iri,
@@ -32,7 +39,7 @@ def _experience(
         source={"fr": "Récit"},
         content={"fr": "<p>Récit</p><script>alert(1)</script>"},
         authors=["Association du Lien"],
-        themes=[Ref(f"{base}/themes/local-savings", {"fr": "Épargne locale"})],
+        themes=themes,
         published=datetime(2026, 1, 5, 10, 0, tzinfo=UTC),
         updated=updated or datetime(2026, 1, 5, 10, 0, tzinfo=UTC),
     )
@@ -230,16 +237,15 @@ def test_one_bad_message_in_a_group_does_not_hold_back_the_others(fed_app, peer)
     assert stored == {f"{base}/experiences/1", f"{base}/experiences/2"}
 
 
-def _only_together(monkeypatch) -> None:
-    """Make the worker fail a message it would process on its own: the group path must do."""
+def _process_as_one_group(app) -> bool:
+    """Claim what is pending and process it as one group; return whether it went together
+    (rather than being processed again message by message)."""
+    with app.app_context():
+        stamp = clock.now()
+        return inbox.process_group(inbox.read(inbox.claim(stamp=stamp)), stamp)
 
-    def alone(message_id: int) -> None:
-        raise AssertionError(f"message {message_id} was processed on its own")
 
-    monkeypatch.setattr("federation.inbox._process_alone", alone)
-
-
-def test_copies_written_together_keep_their_themes_and_harvest_records(fed_app, peer, monkeypatch):
+def test_copies_written_together_keep_their_themes_and_harvest_records(fed_app, peer):
     """Given a node that lets aggregators harvest copies, when several Creates are processed
     together, then each copy has its theme, its harvest record and its page."""
     from server.models import HarvestRecord
@@ -248,12 +254,11 @@ def test_copies_written_together_keep_their_themes_and_harvest_records(fed_app, 
     alice = peer.add_actor("alice")
     _follow_peer(fed_app, alice)
     allow_copies(fed_app)
-    _only_together(monkeypatch)
     client = fed_app.test_client()
     for number in (1, 2, 3):
         activity = create_activity(alice, _experience(alice, number), suffix=str(number))
         assert signed_post(client, alice, activity).status_code == 202
-    _process(fed_app)
+    assert _process_as_one_group(fed_app)
     with fed_app.app_context():
         items = list(db.session.scalars(select(Item).where(Item.remote_url.is_not(None))))
         assert len(items) == 3
@@ -270,7 +275,7 @@ def test_copies_written_together_keep_their_themes_and_harvest_records(fed_app, 
     assert "Une expérience" in client.get(page).get_data(as_text=True)
 
 
-def test_what_a_group_creates_the_rest_of_the_group_sees(fed_app, peer, monkeypatch):
+def test_what_a_group_creates_the_rest_of_the_group_sees(fed_app, peer):
     """Given, in one group, a Create, a principle drawn from it, a Create then Delete of
     another, and an Update of the first, then the first copy is linked from the principle and
     updated, and the second is gone and stays withdrawn."""
@@ -300,9 +305,7 @@ def test_what_a_group_creates_the_rest_of_the_group_sees(fed_app, peer, monkeypa
     client = fed_app.test_client()
     for activity in activities:
         assert signed_post(client, alice, activity).status_code == 202
-    with monkeypatch.context() as patch:
-        _only_together(patch)
-        _process(fed_app)
+    assert _process_as_one_group(fed_app)
     with fed_app.app_context():
         states = db.session.scalars(select(InboxMessage.state))
         assert set(states) == {"done"}
@@ -317,14 +320,11 @@ def test_what_a_group_creates_the_rest_of_the_group_sees(fed_app, peer, monkeypa
         assert db.session.scalar(select(Item).where(Item.iri == f"{base}/experiences/2")) is None
 
 
-def test_an_activity_nothing_handles_is_refused_without_holding_back_its_group(
-    fed_app, peer, monkeypatch
-):
+def test_an_activity_nothing_handles_is_refused_without_holding_back_its_group(fed_app, peer):
     """Given a Like among Creates, then the Like is rejected as not handled and the Creates
     are stored, all in the group's one transaction."""
     alice = peer.add_actor("alice")
     _follow_peer(fed_app, alice)
-    _only_together(monkeypatch)
     client = fed_app.test_client()
     like = {
         "type": "Like",
@@ -338,7 +338,7 @@ def test_an_activity_nothing_handles_is_refused_without_holding_back_its_group(
         create_activity(alice, _experience(alice, 2), suffix="2"),
     ):
         assert signed_post(client, alice, activity).status_code == 202
-    _process(fed_app)
+    assert _process_as_one_group(fed_app)
     assert _message(fed_app, like["id"]).state == "rejected"
     assert "not handled" in _message(fed_app, like["id"]).error
     with fed_app.app_context():
@@ -348,10 +348,8 @@ def test_an_activity_nothing_handles_is_refused_without_holding_back_its_group(
 def test_a_claim_another_worker_took_over_is_left_to_it(fed_app, peer):
     """Given messages claimed by one worker, then requeued and claimed by another (its claim
     had grown stale), when the first comes to them, then it leaves them to the second."""
-    from federation import inbox
-
     with fed_app.app_context():
-        if not inbox._shared():
+        if db.engine.dialect.name != "postgresql":
             pytest.skip("one worker on SQLite: claims are not shared")
     alice = peer.add_actor("alice")
     _follow_peer(fed_app, alice)
@@ -360,12 +358,47 @@ def test_a_claim_another_worker_took_over_is_left_to_it(fed_app, peer):
         activity = create_activity(alice, _experience(alice, number), suffix=str(number))
         signed_post(client, alice, activity)
     with fed_app.app_context():
-        first = datetime(2026, 3, 1, tzinfo=UTC)
+        first, second = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC)
         kept, lost = inbox.claim(stamp=first)
         db.session.execute(
             update(InboxMessage).where(InboxMessage.id == lost).values(state="pending")
         )
         db.session.commit()
-        assert inbox.claim(stamp=datetime(2026, 3, 2, tzinfo=UTC)) == [lost]  # the other worker
-        assert inbox._still_ours([kept], first) == [kept]
-        assert inbox._still_ours([lost], first) == []
+        assert inbox.claim(stamp=second) == [lost]  # the other worker
+        inbox.process_group(inbox.read([kept, lost]), first)
+        rows = db.session.execute(select(InboxMessage.id, InboxMessage.state))
+        assert {message_id: state for message_id, state in rows} == {
+            kept: "done",
+            lost: "processing",
+        }
+        assert db.session.get(InboxMessage, lost).claimed_at == second
+
+
+def test_a_fetch_that_fails_fails_only_its_message_which_is_retried(fed_app, peer):
+    """Given, in one group, an Announce of an object its origin does not serve among Creates,
+    when the worker processes the group, then it goes message by message: the Creates are
+    stored, and the Announce waits to be retried, with the fetch's error."""
+    alice = peer.add_actor("alice")
+    _follow_peer(fed_app, alice)
+    client = fed_app.test_client()
+    announce = {
+        "type": "Announce",
+        "id": f"{alice.iri}/announces/1",
+        "actor": alice.iri,
+        "object": f"{peer.base_url}/experiences/gone",
+    }
+    for activity in (
+        create_activity(alice, _experience(alice, 1), suffix="1"),
+        announce,
+        create_activity(alice, _experience(alice, 2), suffix="2"),
+    ):
+        assert signed_post(client, alice, activity).status_code == 202
+    assert not _process_as_one_group(fed_app)
+    with fed_app.app_context():
+        rows = db.session.execute(select(InboxMessage.activity_iri, InboxMessage.state))
+        states = {iri: state for iri, state in rows}
+        assert db.session.scalar(select(db.func.count(Item.id))) == 2
+    assert states.pop(announce["id"]) == "pending" and set(states.values()) == {"done"}
+    waiting = _message(fed_app, announce["id"])
+    assert waiting.attempts == 1 and "404" in waiting.error
+    assert peer.requests.count(("GET", "/experiences/gone")) == 1  # not fetched again alone

@@ -44,7 +44,7 @@ def hide(app, iri: str) -> None:  # noqa: ANN001
 
 def store_copy(app, slug: str = "a-remote-experience") -> str:  # noqa: ANN001
     """Store a federated copy of another node's experience; return its address here."""
-    from federation.items import store_item
+    from federation import items
 
     with app.app_context():
         owner = db.session.scalar(select(Actor).where(Actor.iri == f"{REMOTE}/actor"))
@@ -68,7 +68,8 @@ def store_copy(app, slug: str = "a-remote-experience") -> str:  # noqa: ANN001
             authors=["Collectif voisin"],
             published=datetime(2024, 5, 1, tzinfo=UTC),
         )
-        assert store_item(original, owner)
+        with items.Batch() as copies:
+            assert items.store_copy(copies, original, owner)
         db.session.commit()
         item = db.session.scalar(select(Item).where(Item.iri == original.id))
         return f"{app.config['SETTINGS'].base_url}/experiences/{item.slug}"

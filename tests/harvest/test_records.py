@@ -93,7 +93,7 @@ def test_a_rendering_error_never_loses_the_editors_change(node, monkeypatch):
 
 def test_copies_follow_the_admin_switch_and_remote_deletion(node):
     """Given a federated copy, when copies are allowed, then deleted remotely, it is tombstoned."""
-    from federation.items import delete_item
+    from federation.items import Batch, delete_copy
 
     copy = store_copy(node)
     assert _record(node, copy) is None
@@ -105,7 +105,7 @@ def test_copies_follow_the_admin_switch_and_remote_deletion(node):
     assert "<http://www.w3.org/ns/prov#wasDerivedFrom>" in record.ntriples
     with node.app_context():
         owner = db.session.scalar(select(Actor).where(Actor.iri == f"{REMOTE}/actor"))
-        assert delete_item(f"{REMOTE}/experiences/a-remote-experience", owner)
+        assert delete_copy(Batch(), f"{REMOTE}/experiences/a-remote-experience", owner)
         db.session.commit()
     assert _record(node, copy).deleted
 
