@@ -72,9 +72,8 @@ def _object_iri(message: Received) -> str | None:
 class _Reading:
     """The reads of `prepare`, each ended before the network is used."""
 
-    def __init__(self, fetched: Fetched, end_transaction: bool = True) -> None:
+    def __init__(self, fetched: Fetched) -> None:
         self.fetched = fetched
-        self.end_transaction = end_transaction
         self.sign_as: tuple[str, str] | None = None
         self.key_read = False
 
@@ -83,8 +82,7 @@ class _Reading:
         urls = {url for url in urls if url not in self.fetched}
         if urls and not self.key_read:
             self.sign_as, self.key_read = signing_key(), True
-        if self.end_transaction:
-            db.session.commit()  # nothing held while the network answers
+        db.session.commit()  # nothing held while the network answers
         self.fetched.fetch(urls, lambda url: signed_get(url, self.sign_as))
 
 
@@ -146,15 +144,17 @@ def prepare(
     return prepared
 
 
-def references(items: list[objects.Item]) -> Fetched:
-    """Fetch the themes and territories these objects name that are not known here.
+def references(
+    items: list[objects.Item], owners: set[str], fetched: Fetched, sign_as: tuple[str, str] | None
+) -> None:
+    """Fetch into `fetched` the themes and territories these objects name and the owners
+    (actor IRIs) that are not known here, ending the read before the network is used.
 
-    For callers that write copies outside the inbox (backfill), within their own transaction,
-    which is theirs to end: it is left open.
+    For callers that write copies outside the inbox (backfill) and fetch first, as it does.
     """
-    reading = _Reading(Fetched(), end_transaction=False)
-    _fetch_references(items, set(), reading)
-    return reading.fetched
+    reading = _Reading(fetched)
+    reading.sign_as, reading.key_read = sign_as, True
+    _fetch_references(items, owners, reading)
 
 
 def _fetch_references(items: list[objects.Item], owners: set[str], reading: _Reading) -> None:
