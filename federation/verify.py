@@ -19,8 +19,9 @@ from federation.actors import key_for
 from federation.delivery import mark_heard_from
 from federation.documents import id_of
 from federation.errors import BlockedError, InvalidActivity, SignatureError, TooLarge
-from federation.signatures import parse_signature, verify_signature
-from server.models import DomainRule, InboxMessage, origin_of
+from federation.signatures import ParsedSignature, parse_signature, verify_signature
+from server.models import Actor, DomainRule, InboxMessage, origin_of
+from server.models.actor import KnownKey
 
 MAX_BODY = 1_000_000
 MAX_DEPTH = 32
@@ -38,7 +39,7 @@ class Incoming:
     body: bytes
 
 
-def host_of(iri: str) -> str:
+def netloc_of(iri: str) -> str:
     """Return host[:port] of an IRI as domain rules name it (default ports dropped)."""
     return urlsplit(origin_of(iri)).netloc
 
@@ -61,7 +62,7 @@ class DomainCheck:
 
     def __call__(self, iri: str) -> None:
         """Raise BlockedError if the IRI's host is blocked, or not allowed in allowlist mode."""
-        host = host_of(iri)
+        host = netloc_of(iri)
         if not host:
             return
         if any(host_matches(host, rule) for rule in self.blocked):
@@ -157,6 +158,32 @@ def check_origins(activity: dict[str, Any]) -> None:
                 raise InvalidActivity("the object is attributed to another origin")
 
 
+def verified_key(parsed: ParsedSignature, actor_iri: str) -> KnownKey:
+    """Return the actor's key that verifies the signature, or raise SignatureError.
+
+    The key this process keeps is tried first; if it fails, the database's, which another
+    web process may have fetched again after the peer rotated its key (the database is the
+    shared truth; a process's copy never overrules it); only then is the key fetched again.
+    """
+    key = key_for(parsed.key_id, actor_iri)
+    try:
+        verify_signature(parsed, key.pem)
+        return key
+    except SignatureError:
+        stored = Actor.known_key(parsed.key_id, fresh=True)
+    if stored is not None and stored.pem != key.pem:
+        if stored.owner != actor_iri:
+            raise SignatureError("the signing key belongs to another actor")
+        try:
+            verify_signature(parsed, stored.pem)
+            return stored
+        except SignatureError:
+            pass
+    key = key_for(parsed.key_id, actor_iri, refresh=True)
+    verify_signature(parsed, key.pem)
+    return key
+
+
 def accept(incoming: Incoming) -> bool:
     """Run checks 1-8 and store the activity for the worker; return False if already stored."""
     # 1. Moderation first: the key's domain, before reading anything else.
@@ -180,12 +207,7 @@ def accept(incoming: Incoming) -> bool:
     )
     # 6. The key's owner is the actor; verify, re-fetching the key once on failure.
     check_domain(parsed.key_id)
-    key = key_for(parsed.key_id, actor_iri)
-    try:
-        verify_signature(parsed, key.pem)
-    except SignatureError:
-        key = key_for(parsed.key_id, actor_iri, refresh=True)
-        verify_signature(parsed, key.pem)
+    key = verified_key(parsed, actor_iri)
     # 7. Origins.
     check_origins(activity)
     mark_heard_from(key.origin)

@@ -124,11 +124,11 @@ def add_rule(kind: str, value: str, reason: str = "", user: User | None = None) 
 
 def _cut_ties(host: str) -> None:
     """A blocked domain's follows end at once, both ways."""
-    from federation.verify import host_matches, host_of
+    from federation.verify import host_matches, netloc_of
 
     for row in db.session.scalars(select(Follow)):
         remote = row.followed if row.follower.is_local else row.follower
-        if host_matches(host_of(remote.iri), host):
+        if host_matches(netloc_of(remote.iri), host):
             row.state = "rejected"
 
 
