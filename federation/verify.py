@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,14 +22,22 @@ from federation.actors import key_for
 from federation.delivery import mark_heard_from
 from federation.documents import id_of
 from federation.errors import BlockedError, InvalidActivity, SignatureError, TooLarge
+from federation.http import FetchGate, time_limit
 from federation.signatures import ParsedSignature, parse_signature, verify_signature
 from server.models import Actor, DomainRule, InboxMessage, origin_of
 from server.models.actor import KnownKey
 
 MAX_BODY = 1_000_000
+# Key fetches made by the web processes for requests anyone can send: at most this many at
+# once across the node, one per origin, each within this time; an origin that did not
+# answer is not asked again for a minute. A request finding no free slot gets 401 at once
+# (peers retry), so a host that never answers holds one web worker, never all of them.
+KEY_FETCH_SLOTS = 1
+KEY_FETCH_SECONDS = 5.0
 MAX_DEPTH = 32
 OWNED_TYPES = {"Create", "Update", "Delete"}
 _KEY_ID = re.compile(r'keyid="([^"]+)"', re.IGNORECASE)
+_gates: dict[str, FetchGate] = {}
 
 
 @dataclass
@@ -165,7 +176,11 @@ def verified_key(parsed: ParsedSignature, actor_iri: str) -> KnownKey:
     web process may have fetched again after the peer rotated its key (the database is the
     shared truth; a process's copy never overrules it); only then is the key fetched again.
     """
-    key = key_for(parsed.key_id, actor_iri)
+    if Actor.known_key(parsed.key_id) is None:
+        with _fetching(parsed.key_id):
+            key = key_for(parsed.key_id, actor_iri)
+    else:
+        key = key_for(parsed.key_id, actor_iri)
     try:
         verify_signature(parsed, key.pem)
         return key
@@ -179,9 +194,21 @@ def verified_key(parsed: ParsedSignature, actor_iri: str) -> KnownKey:
             return stored
         except SignatureError:
             pass
-    key = key_for(parsed.key_id, actor_iri, refresh=True)
+    with _fetching(parsed.key_id):
+        key = key_for(parsed.key_id, actor_iri, refresh=True)
     verify_signature(parsed, key.pem)
     return key
+
+
+@contextmanager
+def _fetching(key_id: str) -> Iterator[None]:
+    """Bound a key fetch made for an (as yet) anonymous request: see KEY_FETCH_* above."""
+    data_dir = current_app.config["SETTINGS"].data_dir
+    gate = _gates.get(data_dir)
+    if gate is None:
+        gate = _gates[data_dir] = FetchGate(Path(data_dir) / "key-fetches", KEY_FETCH_SLOTS)
+    with gate.fetching(origin_of(key_id)), time_limit(KEY_FETCH_SECONDS):
+        yield
 
 
 def accept(incoming: Incoming) -> bool:

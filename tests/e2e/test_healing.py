@@ -7,8 +7,11 @@ its key while two web processes answer, a key host that never answers.
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,7 +22,7 @@ from federation.signatures import sign_request
 from tests.e2e.harness import wait_for
 from tests.e2e.test_faults import _count_titled
 from tests.e2e.test_federation import experience
-from tests.federation.peer import Peer, key_pair
+from tests.federation.peer import Peer, cached_key_pair, key_pair
 
 pytestmark = pytest.mark.slow
 
@@ -101,3 +104,57 @@ def test_a_rotated_key_is_accepted_by_both_web_processes(make_node):
         first = _signed_post(a, actor, 100)  # one web process fetches the new key
         rest = list(pool.map(lambda n: _signed_post(a, actor, n), range(101, 120)))
     assert [first, *rest] == [202] * 20
+
+
+def test_a_black_hole_key_host_does_not_hold_the_web_front(make_node):
+    """Fifty signed POSTs whose keyIds point at a host that accepts and never answers; a
+    `GET /actor` meanwhile answers within the issue's bound (1 s), and no POST gets a 5xx."""
+    a = make_node("a")
+    private_pem, _ = cached_key_pair("black-hole")
+    hole = socket.create_server(("127.0.0.1", 0), backlog=256)
+    port = hole.getsockname()[1]
+    held: list[socket.socket] = []
+
+    def swallow() -> None:
+        with suppress(OSError):
+            while True:
+                held.append(hole.accept()[0])  # accepted, never read, never answered
+
+    threading.Thread(target=swallow, daemon=True).start()
+
+    def post(n: int) -> int | None:
+        iri = f"http://127.0.0.1:{port}/users/u{n}"  # a new URL each time
+        activity = {"type": "Like", "id": f"{iri}/likes/1", "actor": iri, "object": a.actor}
+        body = json.dumps(activity).encode()
+        url = f"{a.base_url}/inbox"
+        headers = sign_request(
+            "POST",
+            url,
+            {"Content-Type": "application/activity+json"},
+            body,
+            f"{iri}#main-key",
+            private_pem,
+        )
+        try:
+            return requests.post(url, data=body, headers=headers, timeout=20).status_code
+        except requests.RequestException:
+            return None
+
+    try:
+        with ThreadPoolExecutor(50) as pool:
+            futures = [pool.submit(post, n) for n in range(50)]
+            time.sleep(1)  # the POSTs are in flight
+            start = time.monotonic()
+            response = requests.get(
+                a.actor, headers={"Accept": "application/activity+json"}, timeout=30
+            )
+            took = time.monotonic() - start
+            statuses = [future.result() for future in futures]
+    finally:
+        hole.close()
+        for conn in held:
+            conn.close()
+    print(f"GET /actor answered in {took:.3f} s; POSTs: {sorted(set(statuses), key=str)}")
+    assert response.status_code == 200
+    assert took < 1.0  # the issue's own bound
+    assert all(status is not None and status < 500 for status in statuses)
