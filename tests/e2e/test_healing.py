@@ -7,12 +7,15 @@ its key while two web processes answer, a key host that never answers.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
@@ -158,3 +161,35 @@ def test_a_black_hole_key_host_does_not_hold_the_web_front(make_node):
     assert response.status_code == 200
     assert took < 1.0  # the issue's own bound
     assert all(status is not None and status < 500 for status in statuses)
+
+
+def _worker_pid(node) -> int:
+    """Return the pid of the `commons worker` child of the node's `commons serve`."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == node.process.pid and cmdline.endswith(b"\0worker\0"):
+            return int(stat.parent.name)
+    raise AssertionError("no worker process under commons serve")
+
+
+def test_a_killed_worker_is_restarted_and_delivers(make_node):
+    """SIGKILL the worker under `commons serve`; an item published afterwards still reaches
+    the follower, and `commons deliveries` tells the admin the worker was restarted."""
+    a = make_node("a")
+    b = make_node("b")
+    b.cli("follow", a.acct)
+    wait_for(lambda: (b.following(a) or ("",))[0] == "accepted", message="B follows A")
+    os.kill(_worker_pid(a), signal.SIGKILL)
+    time.sleep(1)
+    assert a.post_outbox(experience("Publié après la mort du worker")).status_code == 201
+    wait_for(
+        lambda: _count_titled(b, "Publié après la mort du worker") == 1,
+        timeout=60,
+        message="the item on B",
+    )
+    assert "worker: running" in a.cli("deliveries").stdout
+    assert "restarted 1 times" in a.cli("deliveries").stdout
