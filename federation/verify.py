@@ -176,11 +176,12 @@ def verified_key(parsed: ParsedSignature, actor_iri: str) -> KnownKey:
     web process may have fetched again after the peer rotated its key (the database is the
     shared truth; a process's copy never overrules it); only then is the key fetched again.
     """
-    if Actor.known_key(parsed.key_id) is None:
+    key = Actor.known_key(parsed.key_id)
+    if key is None:
         with _fetching(parsed.key_id):
             key = key_for(parsed.key_id, actor_iri)
-    else:
-        key = key_for(parsed.key_id, actor_iri)
+    elif key.owner != actor_iri:
+        raise SignatureError("the signing key belongs to another actor")
     try:
         verify_signature(parsed, key.pem)
         return key
