@@ -8,15 +8,20 @@ connect 5 s, read 10 s, 30 s in all, at most 3 redirects, 1 MB a response.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
+import os
 import socket
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from http.client import HTTPException
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urldefrag, urljoin, urlsplit
 
@@ -269,7 +274,8 @@ class SafeClient:
         sign_as: tuple[str, str] | None,
     ) -> HttpResponse:
         """Send, following redirects ourselves so each new address is checked before use."""
-        deadline, redirects = time.monotonic() + self.total_timeout, 0
+        allowed = min(self.total_timeout, getattr(_time_limit, "seconds", self.total_timeout))
+        deadline, redirects = time.monotonic() + allowed, 0
         while True:
             target = self._target(url)
             sent = {"User-Agent": self.user_agent, "Accept-Encoding": "identity", **headers}
@@ -355,7 +361,8 @@ class SafeClient:
             conn.close()
         # A cut socket may read as a clean end of stream, so the timer's flag decides.
         if expired.is_set():
-            reason = f"{target.url} took over {self.total_timeout:g} s"
+            allowed = min(self.total_timeout, getattr(_time_limit, "seconds", self.total_timeout))
+            reason = f"{target.url} took over {allowed:g} s"
             raise FetchError(reason, url=target.url) from problem
         if problem is not None:
             raise FetchError(f"{target.url} failed: {problem}", url=target.url) from problem
@@ -415,3 +422,73 @@ def _shut(sock: socket.socket, expired: threading.Event) -> None:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
     except OSError:
         pass  # already closed: the exchange is over
+
+
+_time_limit = threading.local()
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Give every request this thread makes inside the block at most `seconds` in all."""
+    previous = getattr(_time_limit, "seconds", None)
+    _time_limit.seconds = min(seconds, previous) if previous is not None else seconds
+    try:
+        yield
+    finally:
+        if previous is None:
+            del _time_limit.seconds
+        else:
+            _time_limit.seconds = previous
+
+
+class FetchBusy(FetchError):
+    """A fetch was not even tried: too many at once, or its host failed moments ago."""
+
+
+class FetchGate:
+    """Bound the fetches anonymous requests cause, across every process of the node.
+
+    One fetch per origin at a time and `total` at once (lock files under `directory`, taken
+    without waiting: a request that finds no free slot is refused at once rather than
+    holding a web worker), and an origin whose fetch failed on the network is not asked
+    again for `failure_ttl` seconds, whatever URL is named on it.
+    """
+
+    def __init__(self, directory: Path, total: int = 1, failure_ttl: float = 60.0) -> None:
+        self.directory, self.total, self.failure_ttl = Path(directory), total, failure_ttl
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    @contextmanager
+    def fetching(self, origin: str) -> Iterator[None]:
+        """Run the block as the one fetch from `origin`; raise FetchBusy if it cannot be."""
+        name = hashlib.sha256(origin.encode()).hexdigest()[:32]
+        failed = self.directory / f"{name}.failed"
+        with suppress(FileNotFoundError):
+            if time.time() - failed.stat().st_mtime < self.failure_ttl:
+                raise FetchBusy(f"{origin} did not answer moments ago", url=origin)
+        held: list[int] = []
+        try:
+            if not self._take(f"{name}.lock", held):
+                raise FetchBusy(f"a key from {origin} is being fetched already", url=origin)
+            if not any(self._take(f"slot-{n}.lock", held) for n in range(self.total)):
+                raise FetchBusy("too many keys are being fetched; try again later", url=origin)
+            try:
+                yield
+            except Exception as exc:
+                cause = exc if isinstance(exc, FetchError) else exc.__cause__
+                if isinstance(cause, FetchError) and cause.status is None:  # no answer at all
+                    failed.touch()
+                raise
+        finally:
+            for fd in held:
+                os.close(fd)  # closing releases the lock
+
+    def _take(self, name: str, held: list[int]) -> bool:
+        fd = os.open(self.directory / name, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        held.append(fd)
+        return True

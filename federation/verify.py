@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,14 +21,23 @@ from federation.actors import key_for
 from federation.delivery import mark_heard_from
 from federation.documents import id_of
 from federation.errors import BlockedError, InvalidActivity, SignatureError, TooLarge
-from federation.signatures import parse_signature, verify_signature
-from server.models import DomainRule, InboxMessage, clock
+from federation.http import FetchGate, time_limit
+from federation.signatures import ParsedSignature, parse_signature, verify_signature
+from server.models import Actor, DomainRule, InboxMessage, clock
+from server.models.actor import KnownKey
 from vocab.codec import origin_of
 
 MAX_BODY = 1_000_000
+# Key fetches made by the web processes for requests anyone can send: at most this many at
+# once across the node, one per origin, each within this time; an origin that did not
+# answer is not asked again for a minute. A request finding no free slot gets 401 at once
+# (peers retry), so a host that never answers holds one web worker, never all of them.
+KEY_FETCH_SLOTS = 1
+KEY_FETCH_SECONDS = 5.0
 MAX_DEPTH = 32
 OWNED_TYPES = {"Create", "Update", "Delete"}
 _KEY_ID = re.compile(r'keyid="([^"]+)"', re.IGNORECASE)
+_gates: dict[str, FetchGate] = {}
 
 
 @dataclass
@@ -38,7 +50,7 @@ class Incoming:
     body: bytes
 
 
-def host_of(iri: str) -> str:
+def netloc_of(iri: str) -> str:
     """Return host[:port] of an IRI as domain rules name it (default ports dropped)."""
     return urlsplit(origin_of(iri)).netloc
 
@@ -61,7 +73,7 @@ class DomainCheck:
 
     def __call__(self, iri: str) -> None:
         """Raise BlockedError if the IRI's host is blocked, or not allowed in allowlist mode."""
-        host = host_of(iri)
+        host = netloc_of(iri)
         if not host:
             return
         if any(host_matches(host, rule) for rule in self.blocked):
@@ -157,6 +169,49 @@ def check_origins(activity: dict[str, Any]) -> None:
                 raise InvalidActivity("the object is attributed to another origin")
 
 
+def verified_key(parsed: ParsedSignature, actor_iri: str) -> KnownKey:
+    """Return the actor's key that verifies the signature, or raise SignatureError.
+
+    The key this process keeps is tried first; if it fails, the database's, which another
+    web process may have fetched again after the peer rotated its key (the database is the
+    shared truth; a process's copy never overrules it); only then is the key fetched again.
+    """
+    key = Actor.known_key(parsed.key_id)
+    if key is None:
+        with _fetching(parsed.key_id):
+            key = key_for(parsed.key_id, actor_iri)
+    elif key.owner != actor_iri:
+        raise SignatureError("the signing key belongs to another actor")
+    try:
+        verify_signature(parsed, key.pem)
+        return key
+    except SignatureError:
+        stored = Actor.known_key(parsed.key_id, fresh=True)
+    if stored is not None and stored.pem != key.pem:
+        if stored.owner != actor_iri:
+            raise SignatureError("the signing key belongs to another actor")
+        try:
+            verify_signature(parsed, stored.pem)
+            return stored
+        except SignatureError:
+            pass
+    with _fetching(parsed.key_id):
+        key = key_for(parsed.key_id, actor_iri, refresh=True)
+    verify_signature(parsed, key.pem)
+    return key
+
+
+@contextmanager
+def _fetching(key_id: str) -> Iterator[None]:
+    """Bound a key fetch made for an (as yet) anonymous request: see KEY_FETCH_* above."""
+    data_dir = current_app.config["SETTINGS"].data_dir
+    gate = _gates.get(data_dir)
+    if gate is None:
+        gate = _gates[data_dir] = FetchGate(Path(data_dir) / "key-fetches", KEY_FETCH_SLOTS)
+    with gate.fetching(origin_of(key_id)), time_limit(KEY_FETCH_SECONDS):
+        yield
+
+
 def accept(incoming: Incoming) -> bool:
     """Run checks 1-8 and store the activity for the worker; return False if already stored."""
     # 1. Moderation first: the key's domain, before reading anything else.
@@ -180,12 +235,7 @@ def accept(incoming: Incoming) -> bool:
     )
     # 6. The key's owner is the actor; verify, re-fetching the key once on failure.
     check_domain(parsed.key_id)
-    key = key_for(parsed.key_id, actor_iri)
-    try:
-        verify_signature(parsed, key.pem)
-    except SignatureError:
-        key = key_for(parsed.key_id, actor_iri, refresh=True)
-        verify_signature(parsed, key.pem)
+    key = verified_key(parsed, actor_iri)
     # 7. Origins.
     check_origins(activity)
     mark_heard_from(key.origin)

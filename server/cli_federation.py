@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -195,6 +196,7 @@ def deliveries_command(retry: str | None) -> None:
             Delivery.origin, Delivery.state
         )
     ).all()
+    _echo_worker_status()
     health = {h.origin: h for h in db.session.scalars(select(PeerHealth))}
     by_origin: dict[str, dict[str, int]] = {}
     for origin, state, count in rows:
@@ -203,3 +205,17 @@ def deliveries_command(retry: str | None) -> None:
         mark = " (unavailable)" if origin in health and health[origin].unavailable else ""
         summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
         click.echo(f"{origin}{mark}\t{summary}")
+
+
+def _echo_worker_status() -> None:
+    """Say how the background worker `commons serve` supervises is doing, if it runs one."""
+    from server.serve import worker_status
+
+    status = worker_status(current_app.config["SETTINGS"].data_dir)
+    if status is None:
+        return
+    line = f"worker: {status['state']} (pid {status['pid']}), restarted {status['restarts']} times"
+    if status.get("last_exit"):
+        last = status["last_exit"]
+        line += f"; last died with code {last['code']} at {last['at']}"
+    click.echo(line)

@@ -1,15 +1,33 @@
-"""`commons serve`: gunicorn for the web, and one background worker process beside it."""
+"""`commons serve`: gunicorn for the web, and one supervised background worker beside it.
+
+The web is gunicorn with `workers` sync processes (2 by default): each answers one request
+at a time, which suits the inbox (CPU-bound signature checks; gthread workers sometimes sent
+every keep-alive connection to one process, see FEDERATION.md). Nothing a client sends can
+keep them all busy: key fetches made for inbox requests are bounded across the processes
+(federation/verify.py). The background worker is one `commons worker` process, restarted
+with backoff if it dies; how it fares is written to DATA_DIR/worker-status.json, which
+`commons deliveries` shows.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import subprocess
 import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 WORKER_COMMAND = [sys.executable, "-c", "from server.cli import main; main()", "worker"]
+STATUS_FILE = "worker-status.json"
+
+log = logging.getLogger("commons.serve")
 
 
 class _Gunicorn(BaseApplication):
@@ -29,15 +47,121 @@ class _Gunicorn(BaseApplication):
         return create_app()
 
 
+def _stamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class WorkerSupervisor:
+    """Keep one `commons worker` running: a worker that dies is restarted with backoff.
+
+    The wait doubles from `first_backoff` up to `max_backoff` while the worker keeps dying,
+    and starts again from `first_backoff` once it has run `stable_after` seconds. Any exit
+    while `commons serve` runs counts as a death: gunicorn's arbiter reaps every child of
+    this process, so the exit code read here may be 0 whatever happened.
+    """
+
+    def __init__(
+        self,
+        status_path: Path,
+        command: list[str] = WORKER_COMMAND,
+        first_backoff: float = 1.0,
+        max_backoff: float = 60.0,
+        stable_after: float = 60.0,
+    ) -> None:
+        self.status_path, self.command = status_path, command
+        self.first_backoff, self.max_backoff = first_backoff, max_backoff
+        self.stable_after = stable_after
+        self.process: subprocess.Popen | None = None
+        self.restarts = 0
+        self.last_exit: dict[str, Any] | None = None
+        self.stopping = threading.Event()
+        self._started = 0.0
+
+    def start(self) -> None:
+        """Start the worker and the thread that watches it."""
+        self._spawn()
+        threading.Thread(target=self._watch, name="worker-supervisor", daemon=True).start()
+
+    def _spawn(self) -> None:
+        self.process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL)
+        self._started = time.monotonic()
+        self._write("running")
+
+    def _watch(self) -> None:
+        backoff = self.first_backoff
+        while not self.stopping.wait(0.5):
+            code = self.process.poll()
+            if code is None:
+                continue
+            if self.stopping.is_set():
+                return
+            if time.monotonic() - self._started >= self.stable_after:
+                backoff = self.first_backoff
+            self.restarts += 1
+            self.last_exit = {"code": code, "at": _stamp(), "pid": self.process.pid}
+            log.warning(
+                "the background worker (pid %s) died with code %s; restarting in %g s",
+                self.process.pid,
+                code,
+                backoff,
+            )
+            self._write("restarting")
+            if self.stopping.wait(backoff):
+                return
+            backoff = min(backoff * 2, self.max_backoff)
+            self._spawn()
+
+    def _write(self, state: str) -> None:
+        status = {
+            "state": state,
+            "pid": self.process.pid if self.process else None,
+            "started_at": _stamp() if state == "running" else None,
+            "restarts": self.restarts,
+            "last_exit": self.last_exit,
+            "supervisor_pid": os.getpid(),
+        }
+        try:
+            self.status_path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.status_path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(status))
+            temporary.replace(self.status_path)
+        except OSError as exc:  # the status is for admins; the worker matters more
+            log.warning("cannot write %s: %s", self.status_path, exc)
+
+    def stop(self) -> None:
+        """Stop watching, then stop the worker (terminate, then kill after 15 s)."""
+        self.stopping.set()
+        worker = self.process
+        if worker is not None and worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        self._write("stopped")
+
+
+def worker_status(data_dir: Path) -> dict[str, Any] | None:
+    """Return what `commons serve` last wrote about its worker, None if it never did."""
+    try:
+        return json.loads((Path(data_dir) / STATUS_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+
+
 def serve(host: str, port: int, workers: int = 2, with_worker: bool = True) -> None:
     """Serve until stopped. The worker is started once here, never per web process.
 
     It is a separate `commons worker` process, not a multiprocessing child: gunicorn forks
     its web processes from this one, and they must not inherit a child to wait for.
     """
-    worker: subprocess.Popen | None = None
+    from server.config import Settings
+
+    supervisor: WorkerSupervisor | None = None
     if with_worker:
-        worker = subprocess.Popen(WORKER_COMMAND, stdin=subprocess.DEVNULL)
+        data_dir = Settings.from_env().data_dir
+        supervisor = WorkerSupervisor(Path(data_dir) / STATUS_FILE)
+        supervisor.start()
     options = {
         "bind": f"{host}:{port}",
         "workers": max(1, workers),
@@ -51,9 +175,5 @@ def serve(host: str, port: int, workers: int = 2, with_worker: bool = True) -> N
     try:
         _Gunicorn(options).run()
     finally:
-        if os.getpid() == parent and worker is not None and worker.poll() is None:
-            worker.terminate()
-            try:
-                worker.wait(15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        if os.getpid() == parent and supervisor is not None:
+            supervisor.stop()

@@ -68,8 +68,12 @@ class Actor(db.Model):
         return found
 
     @classmethod
-    def known_key(cls, key_id: str) -> KnownKey | None:
-        """Return the key on record under `key_id`, kept per process for KEYS_TTL seconds."""
+    def known_key(cls, key_id: str, fresh: bool = False) -> KnownKey | None:
+        """Return the key on record under `key_id`, kept per process for KEYS_TTL seconds.
+
+        `fresh`: read the database, not this process's copy (another process may have
+        fetched the key again since).
+        """
 
         def load() -> KnownKey | None:
             row = db.session.execute(
@@ -81,6 +85,8 @@ class Actor(db.Model):
                 return None
             return KnownKey(key_id, row.iri, row.origin, row.public_key_pem)
 
+        if fresh:
+            _ACTORS.forget(("key", key_id))
         known = _ACTORS.get(("key", key_id), load)
         if known is None:
             _ACTORS.forget(("key", key_id))

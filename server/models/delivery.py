@@ -75,6 +75,7 @@ class PeerHealth(db.Model):
     unavailable: Mapped[bool] = mapped_column(default=False)
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)  # this run's first
 
     @classmethod
     def troubled(cls) -> frozenset[str]:

@@ -5,14 +5,25 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from federation import outbox
 from federation.actors import resolve
 from federation.errors import FederationError
 from federation.handlers import answer_follow
+from federation.verify import host_matches, netloc_of
 from server.extensions import db
-from server.models import Actor, DomainRule, Follow, FollowState, Item, RuleKind, User
+from server.models import (
+    Actor,
+    Delivery,
+    DomainRule,
+    Follow,
+    FollowState,
+    Item,
+    OutboxActivity,
+    RuleKind,
+    User,
+)
 from server.services import NotAllowed, ServiceError
 
 
@@ -80,9 +91,60 @@ def answer(follow_id: int, accept: bool, user: User | None = None) -> Follow:
     row = db.session.get(Follow, follow_id)
     if row is None or row.followed_id != local.id:
         raise ServiceError(str(_l("No such follow request.")))
-    answer_follow(row, accept=accept)
+    if not accept:
+        _cancel_deliveries_to(row.follower, exclude_follow=row.id)
+    answer_follow(row, accept=accept)  # queued after the cancelling: the Reject still goes
     db.session.commit()
     return row
+
+
+# What goes to an actor because it follows us; answers to follows (and our own follows of
+# it) are about following itself and still go.
+_FOLLOWING_ONLY = ("Follow", "Undo", "Accept", "Reject")
+
+
+def _cancel_deliveries_to(actor: Actor, exclude_follow: int) -> int:
+    """Give up what is still pending to a follower we reject or remove.
+
+    Deliveries go to inboxes; an inbox that another accepted follower shares (a shared inbox)
+    keeps its deliveries.
+    """
+    inboxes = {url for url in (actor.inbox, actor.shared_inbox) if url}
+    others = db.session.scalars(
+        select(Follow).where(
+            Follow.state == "accepted", Follow.id != exclude_follow, Follow.follower_id != actor.id
+        )
+    )
+    for other in others:
+        if other.follower.is_local:
+            continue
+        inboxes -= {other.follower.inbox, other.follower.shared_inbox}
+    if not inboxes:
+        return 0
+    going = select(OutboxActivity.id).where(OutboxActivity.activity_type.not_in(_FOLLOWING_ONLY))
+    result = db.session.execute(
+        update(Delivery)
+        .where(Delivery.state == "pending", Delivery.inbox_url.in_(sorted(inboxes)))
+        .where(Delivery.activity_id.in_(going))
+        .values(state="given_up", last_error="cancelled: no longer a follower")
+    )
+    return result.rowcount or 0
+
+
+def _cancel_deliveries_to_host(host: str) -> int:
+    """Give up everything still pending to a blocked domain."""
+    origins = db.session.scalars(
+        select(Delivery.origin).where(Delivery.state == "pending").distinct()
+    ).all()
+    blocked = [origin for origin in origins if host_matches(netloc_of(origin), host)]
+    if not blocked:
+        return 0
+    result = db.session.execute(
+        update(Delivery)
+        .where(Delivery.state == "pending", Delivery.origin.in_(blocked))
+        .values(state="given_up", last_error="cancelled: the domain is blocked")
+    )
+    return result.rowcount or 0
 
 
 def remove_follower(follow_id: int, user: User | None = None) -> None:
@@ -118,17 +180,16 @@ def add_rule(kind: str, value: str, reason: str = "", user: User | None = None) 
         db.session.add(rule)
     if kind == RuleKind.BLOCK:
         _cut_ties(host)
+        _cancel_deliveries_to_host(host)
     db.session.commit()
     return rule
 
 
 def _cut_ties(host: str) -> None:
     """A blocked domain's follows end at once, both ways."""
-    from federation.verify import host_matches, host_of
-
     for row in db.session.scalars(select(Follow)):
         remote = row.followed if row.follower.is_local else row.follower
-        if host_matches(host_of(remote.iri), host):
+        if host_matches(netloc_of(remote.iri), host):
             row.move_to(FollowState.REJECTED)
 
 

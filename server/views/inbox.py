@@ -18,7 +18,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.wsgi import get_input_stream
 
 from federation import verify
@@ -77,7 +77,13 @@ class InboxEndpoint:
             path += "?" + environ["QUERY_STRING"]
         incoming = verify.Incoming("POST", path, _headers(environ), body)
         try:
-            verify.accept(incoming)
+            try:
+                verify.accept(incoming)
+            except IntegrityError:
+                # Another web process stored the same actor or key at the same moment:
+                # it is on record now, so the second try reads it.
+                db.session.rollback()
+                verify.accept(incoming)
         except BlockedError as exc:
             return _refusal(403, "Forbidden", exc)
         except (SignatureError, FetchError) as exc:

@@ -201,7 +201,7 @@ def _rfc9421_headers(components: tuple[str, ...], private_pem: str) -> dict:
     [
         (("@method", "host", "date"), "@target-uri"),
         (("@target-uri", "host", "date"), "@method"),
-        (("@method", "@target-uri", "date"), "host"),
+        (("@method", "@path", "date"), "@authority"),
     ],
 )
 def test_rfc9421_signature_must_cover_required_components(components, missing, keys):
