@@ -79,3 +79,15 @@ def followed_by(app, actor, state: str = "accepted") -> int:
         db.session.add(row)
         db.session.commit()
         return row.id
+
+
+def publish_experience(title: str) -> None:
+    """Publish a minimal local experience through the services, as an editor would
+    (inside an app context; the caller commits)."""
+    from server.services.items import create_item, publish_item
+    from vocab import objects
+
+    draft = objects.Experience(
+        id="", attributed_to="", name={"fr": title}, language="fr", license=""
+    )
+    publish_item(create_item(draft))

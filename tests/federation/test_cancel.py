@@ -8,15 +8,13 @@ from federation.delivery import run_deliveries
 from server.extensions import db
 from server.models import Delivery, OutboxActivity
 from server.services.federation import add_rule, answer
-from server.services.items import ItemInput, create_item, publish_item
-from tests.federation.conftest import followed_by
+from tests.federation.conftest import followed_by, publish_experience
 
 
 def _publish(app, count: int) -> None:
     with app.app_context():
         for n in range(count):
-            item = create_item("experience", ItemInput(title={"fr": f"Objet {n}"}, language="fr"))
-            publish_item(item)
+            publish_experience(f"Objet {n}")
         db.session.commit()
         run_deliveries(app)  # the follower is down: they stay pending
 

@@ -10,8 +10,7 @@ from federation import outbox
 from federation.delivery import LEASE, MAX_ATTEMPTS, claim, run_deliveries
 from server.extensions import db
 from server.models import Delivery, PeerHealth, clock
-from server.services.items import create_item, publish_item
-from tests.federation.conftest import followed_by
+from tests.federation.conftest import followed_by, publish_experience
 from vocab import objects
 
 
@@ -22,8 +21,7 @@ def _followed_by(app, *actors) -> None:
 
 def _publish(app) -> None:
     with app.app_context():
-        item = create_item(_experience("Une expérience"))
-        publish_item(item)
+        publish_experience("Une expérience")
         db.session.commit()
 
 

@@ -10,14 +10,12 @@ from sqlalchemy import select
 from federation.delivery import run_deliveries
 from server.extensions import db
 from server.models import Delivery, PeerHealth, clock
-from server.services.items import ItemInput, create_item, publish_item
-from tests.federation.conftest import followed_by
+from tests.federation.conftest import followed_by, publish_experience
 
 
 def _publish(app, title: str) -> None:
     with app.app_context():
-        item = create_item("experience", ItemInput(title={"fr": title}, language="fr"))
-        publish_item(item)
+        publish_experience(title)
         db.session.commit()
 
 
