@@ -39,6 +39,10 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         app.config.update({k: v for k, v in config.items() if k.isupper()})
 
     db.init_app(app)
+    from server.models.base import use_sqlite_pragmas
+
+    with app.app_context():
+        use_sqlite_pragmas(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
 
@@ -99,6 +103,6 @@ def _engine_options(settings: Settings) -> dict[str, Any]:
     json_options = {"json_serializer": json_text, "json_deserializer": parse_json}
     if settings.is_sqlite:
         # Several gunicorn processes and a worker share one SQLite file: wait for locks
-        # rather than failing, and use WAL (set on connect in models) so readers never block.
+        # rather than failing, and use WAL (`use_sqlite_pragmas`) so readers never block.
         return {"connect_args": {"timeout": 30}, **json_options}
     return {"pool_pre_ping": True, **json_options}

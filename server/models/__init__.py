@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-
 from server.models.actor import Actor
 from server.models.base import IllegalTransition, State, pick, slugify, utcnow
 from server.models.delivery import Delivery, DeliveryState, PeerHealth
@@ -54,16 +51,3 @@ __all__ = [
     "slugify",
     "utcnow",
 ]
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN001
-    """Turn on foreign keys and WAL for SQLite, so web and worker processes share it."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
-        return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Self, TypeVar
 
 import orjson
 from sqlalchemy import JSON, DateTime, TypeDecorator, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Engine
 
 from server.extensions import db
 from server.models import clock
@@ -201,3 +201,18 @@ class ProcessCache:
         """Drop everything (also a mapper event listener, hence the ignored arguments)."""
         for store in list(self._stores.values()):
             store.clear()
+
+
+def use_sqlite_pragmas(engine: Engine) -> None:
+    """Turn on foreign keys and WAL on each new SQLite connection of `engine`, so that web
+    and worker processes share the file (registered by `create_app`)."""
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
