@@ -18,7 +18,7 @@ from federation.errors import FederationError
 from federation.items import Batch, Rejected, delete_copy, read_object, store_copy
 from federation.processing import references
 from server.extensions import db
-from server.models import Actor, Follow
+from server.models import Actor, BackfillState, Follow, FollowState
 from vocab.codec import origin_of
 
 log = logging.getLogger("commons.backfill")
@@ -72,7 +72,7 @@ def backfill_step(follow: Follow, pages: int = PAGES_PER_PASS) -> bool:
     followed = follow.followed
     if follow.backfill_next is None:
         if not followed.outbox:
-            follow.backfill_state = "done"
+            follow.backfill_state = BackfillState.DONE
             return True
         collection, _ = signed_get(followed.outbox)
         first = collection.get("first")
@@ -96,7 +96,7 @@ def backfill_step(follow: Follow, pages: int = PAGES_PER_PASS) -> bool:
         next_url = id_of(page.get("next"))
         follow.backfill_next = "" if next_url == url else (next_url or "")
     done = follow.backfill_next == ""
-    follow.backfill_state = "done" if done else "running"
+    follow.backfill_state = BackfillState.DONE if done else BackfillState.RUNNING
     return done
 
 
@@ -115,22 +115,25 @@ def run_backfills(app: Flask) -> int:
     follows = db.session.scalars(
         select(Follow).where(
             Follow.follower_id == local.id,
-            Follow.state == "accepted",
-            Follow.backfill_state.in_(["pending", "running"]),
+            Follow.state == FollowState.ACCEPTED,
+            Follow.backfill_state.in_([BackfillState.PENDING, BackfillState.RUNNING]),
         )
     ).all()
     worked = 0
+    # Only the first move is checked (move_backfill_to). Each commit expires the rows, so a
+    # later follow is read again, and on PostgreSQL another worker may have finished or
+    # failed it meanwhile: the outcome is then written as before rather than refused.
     for follow in follows:
         try:
-            if follow.backfill_state == "pending":
-                follow.backfill_state = "running"
+            if follow.backfill_state == BackfillState.PENDING:
+                follow.move_backfill_to(BackfillState.RUNNING)
                 follow.backfill_count = 0
             backfill_step(follow)
             follow.backfill_error = None
         except FederationError as exc:
             db.session.rollback()
             follow = db.session.get(Follow, follow.id)
-            follow.backfill_state = "failed"
+            follow.backfill_state = BackfillState.FAILED
             follow.backfill_error = str(exc)[:500]
         db.session.commit()
         worked += 1
