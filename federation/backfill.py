@@ -165,13 +165,13 @@ def backfill_step(follow: Follow, pages: int = PAGES_PER_PASS) -> bool:
     """Read up to `pages` outbox pages for `follow` and store their items; return True when
     the outbox is done. The session's transaction is committed before the network is used."""
     if follow.backfill_next is None and not follow.followed.outbox:
-        follow.move_backfill_to(BackfillState.DONE)
+        follow.backfill_state = BackfillState.DONE
         return True
     found = _fetch_pass(follow, pages)
     follow.backfill_count += _write_pass(follow, found)
     follow.backfill_next = found.next_url
     done = found.next_url == ""
-    follow.move_backfill_to(BackfillState.DONE if done else BackfillState.RUNNING)
+    follow.backfill_state = BackfillState.DONE if done else BackfillState.RUNNING
     return done
 
 
@@ -188,8 +188,13 @@ def run_backfills(app: Flask) -> int:
         )
     ).all()
     worked = 0
+    # Only the first move is checked (move_backfill_to). A pass commits before it fetches,
+    # and on PostgreSQL another worker may finish or fail the same follow meanwhile: the
+    # outcome is then written as it is rather than refused.
     for follow_id in follow_ids:
         follow = db.session.get(Follow, follow_id)
+        if follow is None:  # unfollowed since the list was read
+            continue
         try:
             if follow.backfill_state == BackfillState.PENDING:
                 follow.move_backfill_to(BackfillState.RUNNING)
@@ -199,7 +204,9 @@ def run_backfills(app: Flask) -> int:
         except FederationError as exc:
             db.session.rollback()
             follow = db.session.get(Follow, follow_id)
-            follow.move_backfill_to(BackfillState.FAILED)
+            if follow is None:
+                continue
+            follow.backfill_state = BackfillState.FAILED
             follow.backfill_error = str(exc)[:500]
         db.session.commit()
         worked += 1

@@ -21,7 +21,7 @@ from federation.documents import embedded_object, first, id_of
 from federation.items import Rejected, delete_copy, store_copy
 from federation.processing import Processing, Received
 from server.extensions import db
-from server.models import Actor, Follow
+from server.models import Actor, BackfillState, Follow, FollowState
 from vocab.codec import origin_of
 
 _KEEP_FOLLOWS = {"Create", "Update", "Announce"}  # the other handlers may change follows
@@ -40,19 +40,25 @@ def handle_follow(context: Processing, message: Received, activity: dict[str, An
     follow = Follow.between(follower, local)
     if follow is None:
         follow = Follow(
-            follower=follower, followed=local, activity_iri=activity["id"], state="pending"
+            follower=follower,
+            followed=local,
+            activity_iri=activity["id"],
+            state=FollowState.PENDING,
         )
         db.session.add(follow)
     else:
         follow.activity_iri = activity["id"]
     db.session.flush()
-    if current_app.config["SETTINGS"].follow_approval == "auto" or follow.state == "accepted":
+    if (
+        current_app.config["SETTINGS"].follow_approval == "auto"
+        or follow.state == FollowState.ACCEPTED
+    ):
         answer_follow(follow, accept=True, activity=activity)
 
 
 def answer_follow(follow: Follow, accept: bool, activity: dict[str, Any] | None = None) -> None:
     """Accept or reject a pending follow of the node, and tell the follower."""
-    follow.state = "accepted" if accept else "rejected"
+    follow.move_to(FollowState.ACCEPTED if accept else FollowState.REJECTED)
     obj = activity or {
         "type": "Follow",
         "id": follow.activity_iri,
@@ -80,9 +86,9 @@ def handle_accept(context: Processing, message: Received, activity: dict[str, An
     follow = _our_follow(activity, sender)
     if follow is None:
         raise Rejected(["accepts no follow of ours"])
-    follow.state = "accepted"
-    if follow.backfill_state in (None, "failed"):
-        follow.backfill_state = "pending"
+    follow.move_to(FollowState.ACCEPTED)
+    if follow.backfill_state in (None, BackfillState.FAILED):
+        follow.move_backfill_to(BackfillState.PENDING)
         follow.backfill_next = None
 
 
@@ -92,7 +98,7 @@ def handle_reject(context: Processing, message: Received, activity: dict[str, An
     follow = _our_follow(activity, sender)
     if follow is None:
         raise Rejected(["rejects no follow of ours"])
-    follow.state = "rejected"
+    follow.move_to(FollowState.REJECTED)
 
 
 def handle_undo(context: Processing, message: Received, activity: dict[str, Any]) -> None:
@@ -138,7 +144,7 @@ def handle_delete(context: Processing, message: Received, activity: dict[str, An
         db.session.execute(
             update(Follow)
             .where((Follow.follower_id == sender.id) | (Follow.followed_id == sender.id))
-            .values(state="rejected")
+            .values(state=FollowState.REJECTED)
         )
         return
     delete_copy(context.copies, object_id, sender)

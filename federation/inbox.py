@@ -20,13 +20,13 @@ from functools import cached_property
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Text, case, cast, select, update
+from sqlalchemy import ColumnElement, Text, case, cast, select, update
 
 from federation import handlers, processing, validators
 from federation.errors import FederationError
 from federation.items import Rejected
 from server.extensions import db
-from server.models import InboxMessage, clock
+from server.models import InboxMessage, InboxState, clock
 from server.models.base import parse_json
 
 log = logging.getLogger("commons.inbox")
@@ -54,7 +54,7 @@ def claim(limit: int = BATCH, after: int = 0, stamp: datetime | None = None) -> 
     """
     query = (
         select(InboxMessage.id)
-        .where(InboxMessage.state == "pending", InboxMessage.id > after)
+        .where(InboxMessage.state == InboxState.PENDING, InboxMessage.id > after)
         .order_by(InboxMessage.id)
         .limit(limit)
     )
@@ -67,7 +67,7 @@ def claim(limit: int = BATCH, after: int = 0, stamp: datetime | None = None) -> 
         db.session.execute(
             update(InboxMessage)
             .where(InboxMessage.id.in_(ids))
-            .values(state="processing", claimed_at=stamp or clock.now())
+            .values(state=InboxState.PROCESSING, claimed_at=stamp or clock.now())
         )
     db.session.commit()
     return ids
@@ -78,9 +78,9 @@ def _shared() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
-def _claimed() -> str:
+def _claimed() -> InboxState:
     """The state a message this worker claimed is in."""
-    return "processing" if _shared() else "pending"
+    return InboxState.PROCESSING if _shared() else InboxState.PENDING
 
 
 def _still_ours(ids: list[int], stamp: datetime) -> list[int]:
@@ -97,7 +97,7 @@ def _still_ours(ids: list[int], stamp: datetime) -> list[int]:
         update(InboxMessage)
         .where(
             InboxMessage.id.in_(ids),
-            InboxMessage.state == "processing",
+            InboxMessage.state == InboxState.PROCESSING,
             InboxMessage.claimed_at == stamp,
         )
         .values(claimed_at=clock.now())
@@ -262,13 +262,15 @@ def _write(messages: list[Claimed], prepared: processing.Prepared) -> None:
             context.read_follows()
     context.copies.write()
     refused = {message_id for group_ids in rejected.values() for message_id in group_ids}
-    _record(InboxMessage.id.in_([m.id for m in messages if m.id not in refused]), "done", None)
+    _record(
+        InboxMessage.id.in_([m.id for m in messages if m.id not in refused]), InboxState.DONE, None
+    )
     for reasons, message_ids in rejected.items():
-        _record(InboxMessage.id.in_(message_ids), "rejected", reasons)
+        _record(InboxMessage.id.in_(message_ids), InboxState.REJECTED, reasons)
     db.session.commit()
 
 
-def _record(which: Any, state: Any, error: str | None) -> None:
+def _record(which: Any, state: InboxState | ColumnElement[Any], error: str | None) -> None:
     outcome = (
         update(InboxMessage)
         .where(which)
@@ -285,16 +287,19 @@ def _record_failure(message_id: int, exc: Exception) -> None:
     retry (failed for good after MAX_ATTEMPTS), or failed by an error of ours."""
     which = InboxMessage.id == message_id
     if isinstance(exc, Rejected):
-        _record(which, "rejected", "\n".join(exc.reasons))
+        _record(which, InboxState.REJECTED, "\n".join(exc.reasons))
     elif isinstance(exc, FederationError):
-        retry = case((InboxMessage.attempts + 1 >= MAX_ATTEMPTS, "failed"), else_="pending")
+        retry = case(
+            (InboxMessage.attempts + 1 >= MAX_ATTEMPTS, InboxState.FAILED),
+            else_=InboxState.PENDING,
+        )
         _record(which, retry, str(exc))
     else:
         log.error("inbox message %s failed", message_id, exc_info=exc)
         db.session.execute(
             update(InboxMessage)
             .where(which)
-            .values(state="failed", error="internal error while processing")
+            .values(state=InboxState.FAILED, error="internal error while processing")
         )
     db.session.commit()
 
@@ -302,7 +307,9 @@ def _record_failure(message_id: int, exc: Exception) -> None:
 def release_claims() -> int:
     """Messages a dead worker was processing become pending again (single-worker databases)."""
     result = db.session.execute(
-        update(InboxMessage).where(InboxMessage.state == "processing").values(state="pending")
+        update(InboxMessage)
+        .where(InboxMessage.state == InboxState.PROCESSING)
+        .values(state=InboxState.PENDING)
     )
     db.session.commit()
     return result.rowcount or 0
@@ -318,8 +325,8 @@ def requeue_stale(app: Flask) -> int:
     cutoff = clock.now() - STALE_CLAIM
     result = db.session.execute(
         update(InboxMessage)
-        .where(InboxMessage.state == "processing", InboxMessage.claimed_at < cutoff)
-        .values(state="pending")
+        .where(InboxMessage.state == InboxState.PROCESSING, InboxMessage.claimed_at < cutoff)
+        .values(state=InboxState.PENDING)
     )
     db.session.commit()
     return result.rowcount or 0

@@ -277,7 +277,6 @@ def store_copy(batch: Batch, obj: objects.Item, owner: Actor) -> bool:
     slug = f"{slugify(title, 60)}-{_short_hash(obj.id)}"
     now = clock.now()
     lifecycle = {
-        "status": ItemStatus.PUBLISHED,
         "updated_at": now,
         "remote_updated_at": stamp,
         "remote_url": obj.id,
@@ -291,6 +290,7 @@ def store_copy(batch: Batch, obj: objects.Item, owner: Actor) -> bool:
                 "slug": slug,
                 "actor_id": owner.id,
                 "published_at": obj.published or now,
+                "status": ItemStatus.PUBLISHED,
                 **lifecycle,
                 **Item.columns_of(obj),
             },
@@ -301,13 +301,14 @@ def store_copy(batch: Batch, obj: objects.Item, owner: Actor) -> bool:
     batch.write()  # what follows may query items, and must see the batch's new ones
     new = item is None
     if new:
-        item = Item(kind=kind, iri=obj.id, slug=slug, actor=owner)
+        item = Item(kind=kind, iri=obj.id, slug=slug, actor=owner, status=ItemStatus.PUBLISHED)
     # Our own allow-list cleans the remote markup again (Item.apply sanitises content).
     # A new item joins the session only once filled: apply's queries would flush it.
     item.apply(obj, themes=themes, territories=territories)
     if new:
         db.session.add(item)
         batch.items[obj.id] = item
+    item.move_to(ItemStatus.PUBLISHED)  # a copy is public whatever it was before
     item.published_at = obj.published or item.published_at or now
     for name, value in lifecycle.items():
         setattr(item, name, value)

@@ -27,7 +27,7 @@ from federation.errors import FederationError
 from federation.items import Batch, read_object
 from federation.validators import Verdicts
 from server.extensions import db
-from server.models import Actor, Follow, Item, Territory, Theme
+from server.models import Actor, Follow, FollowState, Item, Territory, Theme
 from vocab import objects
 from vocab.codec import origin_of
 
@@ -189,7 +189,7 @@ def _followed(iris: set[str]) -> dict[str, str]:
         .join(Follow, Follow.followed_id == Actor.id)
         .where(
             Follow.follower_id == local_id,
-            Follow.state == "accepted",
+            Follow.state == FollowState.ACCEPTED,
             Actor.iri.in_(sorted(iris)),
         )
     )
@@ -250,7 +250,7 @@ class Processing:
                         Follow.follower_id == local_id, Follow.followed_id == actor.id
                     )
                 )
-            self.followed[actor.id] = state == "accepted"
+            self.followed[actor.id] = state == FollowState.ACCEPTED
         return self.followed[actor.id]
 
     def read_follows(self) -> None:
@@ -262,7 +262,7 @@ class Processing:
             return
         accepted = select(Follow.followed_id).where(
             Follow.follower_id == local_id,
-            Follow.state == "accepted",
+            Follow.state == FollowState.ACCEPTED,
             Follow.followed_id.in_(sorted(ids)),
         )
         self.followed.update(dict.fromkeys(db.session.scalars(accepted), True))

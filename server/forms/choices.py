@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import Item, NodeSettings, Territory, Theme
+from server.models import Item, ItemStatus, NodeSettings, Territory, Theme, ThemeRelation
 from server.models.theme import ThemeLink
 from server.models.user import ROLES
 from vocab.terms import LICENSES, RESOURCE_TYPES, TERRITORY_KINDS
@@ -22,6 +22,16 @@ KIND_PLURALS = {
     "experience": _l("Experiences"),
     "principle": _l("Guiding principles"),
     "resource": _l("Resources"),
+}
+# What the home page says each kind is.
+KIND_DESCRIPTIONS = {
+    "experience": _l("Actions told by those who led them, rooted in a territory and a period."),
+    "principle": _l(
+        "Conditions of success drawn from confronting experiences, for each territory to adapt."
+    ),
+    "resource": _l(
+        "Guides, training modules, reports and videos that carry the principles to others."
+    ),
 }
 NEW_ITEM_LABELS = {
     "experience": _l("New experience"),
@@ -48,9 +58,9 @@ TERRITORY_KIND_LABELS = {
 }
 ROLE_LABELS = {"admin": _l("Admin"), "editor": _l("Editor"), "reader": _l("Reader")}
 STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "published": _l("Published"),
-    "withdrawn": _l("Withdrawn"),
+    ItemStatus.DRAFT: _l("Draft"),
+    ItemStatus.PUBLISHED: _l("Published"),
+    ItemStatus.WITHDRAWN: _l("Withdrawn"),
 }
 
 
@@ -115,7 +125,9 @@ def theme_groups(reading: list[str], exclude: int | None = None) -> list[tuple[s
     """
     themes = {t.id: t for t in db.session.scalars(select(Theme)) if t.id != exclude}
     broader: dict[int, list[int]] = {}
-    for link in db.session.scalars(select(ThemeLink).where(ThemeLink.relation == "broader")):
+    for link in db.session.scalars(
+        select(ThemeLink).where(ThemeLink.relation == ThemeRelation.BROADER)
+    ):
         broader.setdefault(link.theme_id, []).append(link.target_id)
 
     def label(theme: Theme) -> str:

@@ -74,9 +74,9 @@ def _ensure_records() -> None:
 
     from server.extensions import db
     from server.harvest.rebuild import rebuild_all
-    from server.models.harvest import HarvestRecord
+    from server.models.harvest import HarvestRecord, HarvestRecordKind
 
-    query = select(HarvestRecord.id).where(HarvestRecord.kind == "scheme").limit(1)
+    query = select(HarvestRecord.id).where(HarvestRecord.kind == HarvestRecordKind.SCHEME).limit(1)
     if db.session.scalar(query) is None:
         rebuild_all()
 

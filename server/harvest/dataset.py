@@ -29,7 +29,15 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from server.extensions import db
-from server.models import Actor, Item, NodeSettings, Territory, Theme
+from server.models import (
+    Actor,
+    HarvestRecordKind,
+    Item,
+    ItemStatus,
+    NodeSettings,
+    Territory,
+    Theme,
+)
 from vocab import kinds
 from vocab.objects import Theme as ThemeObject
 from vocab.rdf import ntriples_lines
@@ -45,7 +53,7 @@ class Rendered:
     """One resource as harvesters get it: N-Triples, compact JSON-LD, Dublin Core, sets."""
 
     graph: str
-    kind: str
+    kind: HarvestRecordKind
     ref_id: int | None
     ntriples: str
     jsonld: str
@@ -88,7 +96,7 @@ def harvest_iri(item: Item, base_url: str) -> str:
 
 def is_harvestable(item: Item, federated: bool) -> bool:
     """Apply the consent rules to one item."""
-    if item.status != "published" or item.hidden or not item.indexable:
+    if item.status != ItemStatus.PUBLISHED or item.hidden or not item.indexable:
         return False
     return bool(item.actor is not None and (item.actor.is_local or federated))
 
@@ -100,7 +108,9 @@ def harvestable_items(federated: bool | None = None) -> Select:
     query = (
         select(Item)
         .join(Actor, Item.actor_id == Actor.id)
-        .where(Item.status == "published", Item.hidden.is_(False), Item.indexable.is_(True))
+        .where(
+            Item.status == ItemStatus.PUBLISHED, Item.hidden.is_(False), Item.indexable.is_(True)
+        )
     )
     if not federated:
         query = query.where(Actor.is_local.is_(True))
@@ -133,7 +143,9 @@ def _pruned(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _rendered(doc: dict[str, Any], kind: str, ref_id: int | None, **extra: Any) -> Rendered:
+def _rendered(
+    doc: dict[str, Any], kind: HarvestRecordKind, ref_id: int | None, **extra: Any
+) -> Rendered:
     doc = _pruned(doc)
     # One line per distinct triple, in the order the object writes them.
     lines = list(dict.fromkeys(ntriples_lines([_Doc(doc)])))
@@ -170,7 +182,7 @@ def render_item(item: Item, base_url: str, node_name: str) -> Rendered:
         doc["ccrel:attributionURL"] = item.iri
     return _rendered(
         doc,
-        "item",
+        HarvestRecordKind.ITEM,
         item.id,
         item_kind=item.kind,
         local=local,
@@ -192,14 +204,14 @@ def theme_scheme(theme: Theme, base_url: str) -> str:
 def render_theme(theme: Theme, base_url: str) -> Rendered:
     """Render a concept of the thesaurus."""
     obj: ThemeObject = theme.to_object(scheme=theme_scheme(theme, base_url))
-    return _rendered(obj.to_jsonld(), "theme", theme.id, local=theme.origin is None)
+    return _rendered(obj.to_jsonld(), HarvestRecordKind.THEME, theme.id, local=theme.origin is None)
 
 
 def render_territory(territory: Territory) -> Rendered:
     """Render a territory."""
     return _rendered(
         territory.to_object().to_jsonld(),
-        "territory",
+        HarvestRecordKind.TERRITORY,
         territory.id,
         local=territory.origin is None,
     )
@@ -217,7 +229,7 @@ def render_scheme(base_url: str, titles: dict[str, str]) -> Rendered:
         "skos:prefLabel": dict(titles),
         "dct:license": CC_BY_SA_4,
     }
-    return _rendered(doc, "scheme", None)
+    return _rendered(doc, HarvestRecordKind.SCHEME, None)
 
 
 def is_published_resource(model: Theme | Territory, federated: bool) -> bool:

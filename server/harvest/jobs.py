@@ -24,7 +24,7 @@ from server.harvest import dumps
 from server.harvest.rebuild import rebuild_all, refresh_stale, rescan_copies
 from server.harvest.records import RESCAN
 from server.models import utcnow
-from server.models.harvest import HarvestChange, HarvestRecord
+from server.models.harvest import HarvestChange, HarvestRecord, HarvestRecordKind
 
 log = logging.getLogger("commons.harvest")
 
@@ -84,7 +84,9 @@ def run_harvest(app: Flask) -> int:
     done = 0
     state = _read_state(app)
     if (
-        db.session.scalar(select(HarvestRecord.id).where(HarvestRecord.kind == "scheme").limit(1))
+        db.session.scalar(
+            select(HarvestRecord.id).where(HarvestRecord.kind == HarvestRecordKind.SCHEME).limit(1)
+        )
         is None
     ):
         log.info("no harvest records yet: rendering every resource")

@@ -23,7 +23,7 @@ from sqlalchemy.orm import defer
 from server.extensions import db
 from server.harvest.dublincore import OAI_DC_NS, OAI_DC_SCHEMA, xml_attr, xml_text
 from server.models import Theme, utcnow
-from server.models.harvest import HarvestRecord, HarvestSet
+from server.models.harvest import HarvestRecord, HarvestRecordKind, HarvestSet
 
 PAGE = 100
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # earliestDatestamp of a repository still empty
@@ -140,12 +140,14 @@ def _envelope(repo: Repository, attrs: dict[str, str], body: str) -> str:
 
 
 def _items():  # noqa: ANN202 - a Select over item records
-    return select(HarvestRecord).where(HarvestRecord.kind == "item")
+    return select(HarvestRecord).where(HarvestRecord.kind == HarvestRecordKind.ITEM)
 
 
 def identify(params: dict[str, str], repo: Repository) -> str:
     earliest = db.session.scalar(
-        select(func.min(HarvestRecord.datestamp)).where(HarvestRecord.kind == "item")
+        select(func.min(HarvestRecord.datestamp)).where(
+            HarvestRecord.kind == HarvestRecordKind.ITEM
+        )
     )
     return (
         "<Identify>"

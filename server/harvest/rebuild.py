@@ -20,7 +20,7 @@ from server.harvest.records import (
     write_sets,
 )
 from server.models import Actor, Item, Territory, Theme
-from server.models.harvest import HarvestRecord
+from server.models.harvest import HarvestRecord, HarvestRecordKind
 
 BATCH = 500
 Progress = Callable[[int], None]
@@ -90,16 +90,16 @@ def refresh_stale(limit: int = BATCH) -> int:
     if not rows:
         return 0
     ctx = Context()
-    item_ids = [ref for kind, ref, _ in rows if kind == "item" and ref is not None]
+    item_ids = [ref for kind, ref, _ in rows if kind == HarvestRecordKind.ITEM and ref is not None]
     _sync_items(item_ids, ctx)
     for kind, ref, graph in rows:
-        model = {"theme": Theme, "territory": Territory}.get(kind)
+        model = {HarvestRecordKind.THEME: Theme, HarvestRecordKind.TERRITORY: Territory}.get(kind)
         row = db.session.get(model, ref) if model is not None and ref is not None else None
         if row is not None:
             sync_resource(row, ctx)
-        elif kind == "scheme":
+        elif kind == HarvestRecordKind.SCHEME:
             sync_scheme(ctx)
-        elif kind != "item" or ref is None:
+        elif kind != HarvestRecordKind.ITEM or ref is None:
             tombstone(graph)
     # Whatever could not be rendered (its item is gone) is no longer worth retrying.
     db.session.execute(

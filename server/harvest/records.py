@@ -35,7 +35,7 @@ from server.models import (
     ThemeLink,
     utcnow,
 )
-from server.models.harvest import HarvestChange, HarvestRecord, HarvestSet
+from server.models.harvest import HarvestChange, HarvestRecord, HarvestRecordKind, HarvestSet
 from server.models.item import WRITTEN_DIRECTLY, item_territory, item_theme
 
 log = logging.getLogger("commons.harvest")
@@ -52,7 +52,7 @@ class Pending:
     """What a transaction changed, collected flush by flush."""
 
     items: set[int] = field(default_factory=set)
-    gone: set[tuple[str, int]] = field(default_factory=set)  # (record kind, row id)
+    gone: set[tuple[HarvestRecordKind, int]] = field(default_factory=set)  # (kind, row id)
     themes: set[int] = field(default_factory=set)
     renamed_themes: set[int] = field(default_factory=set)
     territories: set[int] = field(default_factory=set)
@@ -93,9 +93,11 @@ def _collect(session: Session, _context: Any) -> None:
         state = inspect(obj)
         if isinstance(obj, Item):
             pending.items.discard(state.identity[0])
-            pending.gone.add(("item", state.identity[0]))
-        elif isinstance(obj, Theme | Territory):
-            pending.gone.add((type(obj).__name__.lower(), state.identity[0]))
+            pending.gone.add((HarvestRecordKind.ITEM, state.identity[0]))
+        elif isinstance(obj, Theme):
+            pending.gone.add((HarvestRecordKind.THEME, state.identity[0]))
+        elif isinstance(obj, Territory):
+            pending.gone.add((HarvestRecordKind.TERRITORY, state.identity[0]))
         elif isinstance(obj, Attachment | ThemeLink):
             loaded = state.dict
             if isinstance(obj, Attachment) and loaded.get("item_id"):
@@ -196,7 +198,7 @@ def apply(pending: Pending, ctx: Context | None = None) -> None:
     _dependants(item_theme.c.theme_id, pending.renamed_themes, ctx)
     _dependants(item_territory.c.territory_id, pending.renamed_territories, ctx)
     if pending.node_renamed:
-        _stale(HarvestRecord.kind == "item", HarvestRecord.local.is_(True))
+        _stale(HarvestRecord.kind == HarvestRecordKind.ITEM, HarvestRecord.local.is_(True))
     if pending.rescan:
         log_change(RESCAN)
     write_sets()
@@ -223,7 +225,7 @@ def _items(ids: list[int], ctx: Context) -> list[Item]:
         )
         recorded = db.session.scalars(
             select(HarvestRecord.ref_id).where(
-                HarvestRecord.kind == "item",
+                HarvestRecord.kind == HarvestRecordKind.ITEM,
                 HarvestRecord.ref_id.in_(sorted(copies)),
                 HarvestRecord.deleted.is_(False),
             )
@@ -244,7 +246,7 @@ def _dependants(column: Any, ids: set[int], ctx: Context) -> None:
         for item in db.session.scalars(select(Item).where(Item.id.in_(item_ids))):
             sync_item(item, ctx)
     else:
-        _stale(HarvestRecord.kind == "item", HarvestRecord.ref_id.in_(item_ids))
+        _stale(HarvestRecord.kind == HarvestRecordKind.ITEM, HarvestRecord.ref_id.in_(item_ids))
 
 
 def _stale(*conditions: Any) -> None:
@@ -258,7 +260,10 @@ def _stale(*conditions: Any) -> None:
 def _mark_all_stale(pending: Pending) -> None:
     try:
         if pending.items:
-            _stale(HarvestRecord.kind == "item", HarvestRecord.ref_id.in_(pending.items))
+            _stale(
+                HarvestRecord.kind == HarvestRecordKind.ITEM,
+                HarvestRecord.ref_id.in_(pending.items),
+            )
         if pending.rescan or pending.gone:
             log_change(RESCAN)
     except Exception:  # noqa: BLE001

@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.harvest import dataset
-from server.models import Item, NodeSettings, Territory, Theme
-from server.models.harvest import HarvestRecord
+from server.models import Item, ItemStatus, NodeSettings, Territory, Theme
+from server.models.harvest import HarvestRecord, HarvestRecordKind
 from server.models.item import item_territory
 from vocab.terms import COMMONS_NS, DCAT, ODBL_1, VOID
 
@@ -173,7 +173,7 @@ def describe(base_url: str, manifest: dict[str, Any]) -> Graph:
 def _examples() -> list[str]:
     query = (
         select(HarvestRecord.graph)
-        .where(HarvestRecord.kind == "item", HarvestRecord.deleted.is_(False))
+        .where(HarvestRecord.kind == HarvestRecordKind.ITEM, HarvestRecord.deleted.is_(False))
         .order_by(HarvestRecord.datestamp.desc())
         .limit(EXAMPLES)
     )
@@ -192,7 +192,9 @@ def _themes_and_places(b: _Builder, data: URIRef, scheme: URIRef) -> None:
     rooted = (
         select(item_territory.c.territory_id)
         .join(Item, Item.id == item_territory.c.item_id)
-        .where(Item.status == "published", Item.hidden.is_(False), Item.indexable.is_(True))
+        .where(
+            Item.status == ItemStatus.PUBLISHED, Item.hidden.is_(False), Item.indexable.is_(True)
+        )
     )
     used = (
         select(Territory)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from federation import outbox
 from server.extensions import db
-from server.models import Actor, Item, NodeSettings, User, slugify, utcnow
+from server.models import Actor, Item, ItemStatus, NodeSettings, User, slugify, utcnow
 from server.models.base import free_slug
 from server.models.item import CONTENT
 from server.rendering import render_langmap
@@ -58,7 +58,7 @@ def create_item(obj: objects.Item, user: User | None = None, slug: str | None = 
         slug=slug,
         iri=f"{base_url}/{kind.path}/{slug}",
         actor=actor,
-        status="draft",
+        status=ItemStatus.DRAFT,
         created_by_id=user.id if user else None,
     )
     item.apply(obj)
@@ -94,7 +94,7 @@ def publish_item(item: Item, user: User | None = None) -> Item:
     now = utcnow()
     if item.published_at is None:
         item.published_at = now
-    item.status = "published"
+    item.move_to(ItemStatus.PUBLISHED)
     item.withdrawn_at = None
     item.updated_at = now
     db.session.flush()
@@ -107,7 +107,7 @@ def withdraw_item(item: Item, user: User | None = None) -> Item:
     """Take an item out of public view; its IRI then answers as a Tombstone."""
     require_editor(user)
     was_public = item.is_published
-    item.status = "withdrawn"
+    item.move_to(ItemStatus.WITHDRAWN)
     item.withdrawn_at = utcnow()
     item.updated_at = item.withdrawn_at
     db.session.flush()

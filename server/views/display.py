@@ -13,7 +13,7 @@ from server.extensions import db
 from server.forms import choices
 from server.forms.base import CONTROL
 from server.i18n import reading_languages
-from server.models import Actor, NodeSettings, pick
+from server.models import Actor, ItemStatus, NodeSettings, pick
 from server.services.validation import LANGUAGE_TAG
 from vocab import kinds
 from vocab.terms import LICENSES
@@ -125,12 +125,15 @@ def init_app(app: Flask) -> None:
             "is_default_description": is_default_description,
             "kind_labels": choices.KIND_LABELS,
             "kind_plurals": choices.KIND_PLURALS,
+            "kind_descriptions": choices.KIND_DESCRIPTIONS,
+            "item_kinds": kinds.KINDS,
             "kind_paths": {kind.name: kind.path for kind in kinds.KINDS},
             "new_item_labels": choices.NEW_ITEM_LABELS,
             "resource_type_labels": choices.RESOURCE_TYPE_LABELS,
             "territory_kind_labels": choices.TERRITORY_KIND_LABELS,
             "role_labels": choices.ROLE_LABELS,
             "status_labels": choices.STATUS_LABELS,
+            "ItemStatus": ItemStatus,
             "licenses": LICENSES,
         }
     )

@@ -23,7 +23,7 @@ from flask_login import current_user
 from server.auth import editor_required
 from server.extensions import db
 from server.forms.items import ItemForm, item_form
-from server.models import Actor, Attachment, Item, NodeSettings
+from server.models import Actor, Attachment, Item, ItemStatus, NodeSettings
 from server.services import ServiceError
 from server.services.items import (
     create_item,
@@ -53,7 +53,7 @@ def find_item(kind_path: str, slug: str) -> Item:
     item = Item.by_slug(kinds.by_path(kind_path).name, slug)
     if item is None:
         abort(404)
-    if (item.status == "draft" or item.hidden) and not display.can_edit():
+    if (item.status == ItemStatus.DRAFT or item.hidden) and not display.can_edit():
         abort(404)
     return item
 
@@ -85,7 +85,7 @@ def render_item(item, status: int = 200, preview_form=None, **context):
 def show(kind_path: str, slug: str, fmt: str | None = None):
     """Show an item; machines get its RDF from the same address (or a suffixed one)."""
     item = find_item(kind_path, slug)
-    if item.status == "withdrawn":
+    if item.status == ItemStatus.WITHDRAWN:
         wanted = (
             chosen_type() if fmt is None else ("application/ld+json" if fmt == "jsonld" else "")
         )
@@ -131,7 +131,7 @@ def attachment(attachment_id: int, filename: str):
     if not (item.is_published and not item.hidden) and not (
         current_user.is_authenticated and current_user.can_edit
     ):
-        abort(410 if item.status == "withdrawn" else 404)
+        abort(410 if item.status == ItemStatus.WITHDRAWN else 404)
     path = stored_path(row)
     if not path.exists():
         abort(404)
@@ -168,7 +168,7 @@ def preview(form: ItemForm, kind: str, item: Item | None):
         kind=kind,
         slug=item.slug if item else "",
         iri=None,
-        status=item.status if item else "draft",
+        status=item.status if item else ItemStatus.DRAFT,
         hidden=False,
         is_published=False,
         themes=list(draft.themes),
@@ -303,7 +303,7 @@ def withdraw(kind_path: str, slug: str):
 def restore(kind_path: str, slug: str):
     """Publish a withdrawn item again."""
     item = find_own_item(kind_path, slug)
-    if item.status == "withdrawn":
+    if item.status == ItemStatus.WITHDRAWN:
         publish_item(item, current_user)
         db.session.commit()
         flash(_("Restored and published again."), "success")

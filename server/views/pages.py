@@ -11,6 +11,7 @@ from server.models.item import item_theme
 from server.models.theme import ThemeLink
 from server.views import display
 from server.views.negotiation import alternates, represent
+from vocab import kinds
 
 bp = Blueprint("pages", __name__)
 
@@ -58,9 +59,6 @@ def home():
     return render_template("home.html", node=node, latest=latest, counts=counts)
 
 
-@bp.get("/experiences", defaults={"kind": "experience"})
-@bp.get("/principles", defaults={"kind": "principle"})
-@bp.get("/resources", defaults={"kind": "resource"})
 def listing(kind: str):
     """List one kind of item, newest first, a page at a time."""
     status = request.args.get("status", ItemStatus.PUBLISHED)
@@ -68,6 +66,11 @@ def listing(kind: str):
         status = ItemStatus.PUBLISHED
     page = paginate(visible(select(Item).where(Item.kind == kind), status))
     return render_template("items/list.html", kind=kind, page=page, status=status)
+
+
+# One list page per kind, at its path: url_for("pages.listing", kind="experience").
+for _kind in kinds.KINDS:
+    bp.add_url_rule(f"/{_kind.path}", view_func=listing, defaults={"kind": _kind.name})
 
 
 @bp.get("/themes")

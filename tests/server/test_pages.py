@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask_babel import force_locale
 
 from server.extensions import db
+from server.forms import choices
 from server.models import Actor, Item
 from tests.server.factories import full_experience, make_item, make_territory, make_theme
+from vocab.kinds import KINDS
 
 
 def test_home_shows_node_and_latest_items_of_every_kind(client, node):
@@ -39,6 +42,21 @@ def test_home_shows_node_description_in_the_readers_language(admin_client, node)
     page = admin_client.get("/?lang=en").get_data(as_text=True)
     assert "Shared stories." in page and "Des récits partagés." not in page
     assert '<div class="lead" lang="en">' in page
+
+
+def test_menu_and_home_list_every_kind_of_the_registry_in_its_order(client, node):
+    """Given the registry of kinds, when a reader opens a kind's list, then the main menu and
+    the home page link every kind's list under its plural label, in the registry's order."""
+    with node.test_request_context("/?lang=en"), force_locale("en"):
+        expected = [(f"/{kind.path}", str(choices.KIND_PLURALS[kind.name])) for kind in KINDS]
+    links = re.compile(r'<li><a href="([^"]+)"[^>]*>([^<]+)</a>')
+    for kind in KINDS:
+        page = client.get(f"/{kind.path}?lang=en").get_data(as_text=True)
+        menu = page.split('class="wrap main-nav"')[1].split("</nav>")[0]
+        assert links.findall(menu)[: len(KINDS)] == expected
+        assert f'<a href="/{kind.path}" aria-current="page">' in menu
+    home = client.get("/?lang=en").get_data(as_text=True)
+    assert links.findall(home.split('<ul class="kinds">')[1].split("</ul>")[0]) == expected
 
 
 @pytest.mark.parametrize(

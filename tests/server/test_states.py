@@ -196,6 +196,18 @@ def written_states(source: str) -> list[tuple[str | None, str, str, int]]:
 
 
 TEMPLATE_COMPARISON = re.compile(r"\.(\w+)\s*(?:==|!=)\s*'([^']*)'")
+TEMPLATE_REFERENCE = re.compile(r"\b([A-Z]\w*)\.([A-Za-z_]\w*)")
+
+
+def named_members(source: str) -> list[tuple[str, str, int]]:
+    """Return (class name, attribute, line) for each `Name.attribute` of a capitalised name."""
+    return [
+        (node.value.id, node.attr, node.lineno)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id[:1].isupper()
+    ]
 
 
 @cache
@@ -247,6 +259,13 @@ if item.status not in {"i"}: pass
     found = written_states(source)
     assert sorted(text for _, _, text, _ in found) == list("abcdefghi")
     assert ("Delivery", "state", "f", 6) in found
+    named = named_members("row.move_to(ItemStatus.DRAFT)\nx = {FollowState.ACCEPTED: y}\n")
+    assert named == [("ItemStatus", "DRAFT", 1), ("FollowState", "ACCEPTED", 2)]
+    html = "{% if item.status == ItemStatus.DRAFT %}{{ FollowState.ACCEPTED }}"
+    assert TEMPLATE_REFERENCE.findall(html) == [
+        ("ItemStatus", "DRAFT"),
+        ("FollowState", "ACCEPTED"),
+    ]
 
 
 def test_the_code_writes_only_values_of_the_enums():
@@ -269,3 +288,27 @@ def test_the_code_writes_only_values_of_the_enums():
                 if _state_like(name) and _strays(relative, (None, name), literal):
                     strays.append(f"{relative}:{number}: .{name} == {literal!r}")
     assert strays == []
+
+
+def test_the_code_names_only_members_of_the_enums():
+    """Given every module of server/ and federation/ and every template, each `Enum.NAME` it
+    writes names a member (or attribute) its enum has: Python would fail only when the line
+    runs, and Jinja never (an unknown member is undefined, and compares unequal)."""
+    enums = {enum.__name__: enum for enum in _enums()}
+    named: list[tuple[str, str, str, int]] = []
+    for top in SOURCES:
+        for path in sorted((ROOT / top).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            named += [(relative, *found) for found in named_members(path.read_text())]
+    for path in sorted((ROOT / "server" / "templates").rglob("*.html")):
+        relative = path.relative_to(ROOT).as_posix()
+        for number, text in enumerate(path.read_text().splitlines(), 1):
+            named += [(relative, *found, number) for found in TEMPLATE_REFERENCE.findall(text)]
+    seen = [(path, name, attr, line) for path, name, attr, line in named if name in enums]
+    assert {path for path, *_ in seen} >= {"federation/inbox.py", "server/templates/_macros.html"}
+    unknown = [
+        f"{path}:{line}: {name}.{attr}"
+        for path, name, attr, line in seen
+        if not hasattr(enums[name], attr)
+    ]
+    assert unknown == []
