@@ -61,7 +61,7 @@ WORDS = (
 )
 
 
-def app_for(data_dir: Path):  # noqa: ANN201 - a Flask app
+def app_for(data_dir: Path):
     return create_app(
         {
             "data_dir": data_dir,
@@ -76,7 +76,7 @@ def text(n: int, words: int) -> str:
     return " ".join(WORDS[(n * 7 + i * 3) % len(WORDS)] for i in range(words)) + f" {n}"
 
 
-def generate(app, start: int, count: int) -> None:  # noqa: ANN001
+def generate(app, start: int, count: int) -> None:
     """Insert `count` published experiences in bulk, two themes and a territory each."""
     with app.app_context():
         actor = Actor.local()
@@ -147,7 +147,7 @@ def generate(app, start: int, count: int) -> None:  # noqa: ANN001
             db.session.commit()
 
 
-def render(app, items: int) -> None:  # noqa: ANN001
+def render(app, items: int) -> None:
     from server.harvest.rebuild import rebuild_all
 
     started = time.perf_counter()
@@ -163,7 +163,7 @@ def render(app, items: int) -> None:  # noqa: ANN001
     )
 
 
-def text_sql(sql: str):  # noqa: ANN201
+def text_sql(sql: str):
     from sqlalchemy import text as sa_text
 
     return sa_text(sql)
@@ -228,7 +228,7 @@ def dump_child(data_dir: str, baseline: bool) -> None:
     )
 
 
-def _rdflib(term):  # noqa: ANN001, ANN202
+def _rdflib(term):
     import pyoxigraph as ox
     import rdflib
 
@@ -272,7 +272,7 @@ def measure_dump(data_dir: Path, label: str, baseline: bool = False, runs: int =
     )
 
 
-def measure_services(app) -> None:  # noqa: ANN001
+def measure_services(app) -> None:
     from server.sparql import client as index
 
     started = time.perf_counter()
@@ -333,7 +333,7 @@ def measure_services(app) -> None:  # noqa: ANN001
     index.stop(app)
 
 
-def publish(app, title: str) -> str:  # noqa: ANN001
+def publish(app, title: str) -> str:
     """Publish one experience through the services, as an editor's form does."""
     from server.services.items import create_item, publish_item
     from vocab.objects import Experience

@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere, uninstalled
 
-import httpsig  # noqa: E402
-from cryptography.hazmat.primitives import serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
+import httpsig
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
-from federation.signatures import (  # noqa: E402
+from federation.signatures import (
     parse_signature,
     sign_request,
     sign_request_rfc9421,
@@ -60,38 +60,56 @@ def main() -> None:
     private = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
-    headers = sign_request("POST", URL, {"Content-Type": "application/activity+json"}, BODY,
-                           KEY_ID, private)
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    headers = sign_request(
+        "POST", URL, {"Content-Type": "application/activity+json"}, BODY, KEY_ID, private
+    )
     headers_9421 = sign_request_rfc9421("POST", URL, {}, BODY, KEY_ID, private)
     parsed = parse_signature("POST", PATH, headers, BODY)
     parsed_9421 = parse_signature("POST", PATH, headers_9421, BODY)
     covered = ["(request-target)", "host", "date", "digest"]
 
     def httpsig_verify() -> None:
-        verifier = httpsig.HeaderVerifier(headers, public, required_headers=covered,
-                                          method="POST", path=PATH, sign_header="signature")
+        verifier = httpsig.HeaderVerifier(
+            headers,
+            public,
+            required_headers=covered,
+            method="POST",
+            path=PATH,
+            sign_header="signature",
+        )
         assert verifier.verify()
 
     def httpsig_sign() -> None:
-        signer = httpsig.HeaderSigner(KEY_ID, private, algorithm="rsa-sha256", headers=covered,
-                                      sign_header="signature")
+        signer = httpsig.HeaderSigner(
+            KEY_ID, private, algorithm="rsa-sha256", headers=covered, sign_header="signature"
+        )
         signer.sign(headers, method="POST", path=PATH)
 
     rows = [
         ("verify, ours: cryptography, key cached", lambda: verify_signature(parsed, public)),
-        ("parse (checks 3-5) + verify, ours",
-         lambda: verify_signature(parse_signature("POST", PATH, headers, BODY), public)),
+        (
+            "parse (checks 3-5) + verify, ours",
+            lambda: verify_signature(parse_signature("POST", PATH, headers, BODY), public),
+        ),
         ("verify, httpsig HeaderVerifier as it is", httpsig_verify),
-        ("verify RFC 9421, ours (http-message-signatures)",
-         lambda: verify_signature(parsed_9421, public)),
-        ("sign cavage, ours: cryptography, key cached",
-         lambda: sign_request("POST", URL, {}, BODY, KEY_ID, private)),
+        (
+            "verify RFC 9421, ours (http-message-signatures)",
+            lambda: verify_signature(parsed_9421, public),
+        ),
+        (
+            "sign cavage, ours: cryptography, key cached",
+            lambda: sign_request("POST", URL, {}, BODY, KEY_ID, private),
+        ),
         ("sign cavage, httpsig HeaderSigner as it is", httpsig_sign),
-        ("sign RFC 9421, ours",
-         lambda: sign_request_rfc9421("POST", URL, {}, BODY, KEY_ID, private)),
+        (
+            "sign RFC 9421, ours",
+            lambda: sign_request_rfc9421("POST", URL, {}, BODY, KEY_ID, private),
+        ),
     ]
     print(f"RSA-2048, PKCS#1 v1.5, SHA-256; body {len(BODY)} bytes; ~{seconds:g} s per row")
     print(f"{'operation':<50} {'µs/op':>9} {'ops/s':>9} {'calls':>7}")

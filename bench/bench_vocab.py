@@ -16,14 +16,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import rdflib  # noqa: E402
+import rdflib
 
-from vocab.context import expand_contexts  # noqa: E402
-from vocab.examples import ACTOR, example_principle  # noqa: E402
-from vocab.objects import GuidingPrinciple  # noqa: E402
-from vocab.rdf import serialize, to_graph  # noqa: E402
-from vocab.terms import CC_BY_SA_4  # noqa: E402
-from vocab.validation import validate  # noqa: E402
+from vocab.context import expand_contexts
+from vocab.examples import ACTOR, example_principle
+from vocab.objects import GuidingPrinciple
+from vocab.rdf import serialize, to_graph
+from vocab.terms import CC_BY_SA_4
+from vocab.validation import validate
 
 RDFLIB_FORMATS = {"jsonld": "json-ld", "turtle": "turtle", "nt": "nt", "rdfxml": "xml"}
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flask import Flask, Response, request  # noqa: E402
+from flask import Flask, Response, request
 
-from federation.signatures import parse_signature, verify_signature  # noqa: E402
+from federation.signatures import parse_signature, verify_signature
 
 app = Flask(__name__)
 _KEYS: dict[str, str] = (

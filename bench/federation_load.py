@@ -194,11 +194,11 @@ def write_pool(requests: list[bytes], prefix: Path, threads: int, extra_header: 
 def group_cpu(pgid: int) -> float:
     """CPU seconds (user + system) used so far by the live processes of a process group."""
     ticks, total = os.sysconf("SC_CLK_TCK"), 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat") as stat:
+            with open(entry / "stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
         except OSError:
             continue

@@ -212,10 +212,7 @@ def webfinger(handle: str) -> str:
 def resolve(target: str) -> Actor:
     """Return the remote actor named by a URL or a `handle@host`."""
     target = target.strip()
-    if urlsplit(target).scheme in {"http", "https"}:
-        iri = target
-    else:
-        iri = webfinger(target)
+    iri = target if urlsplit(target).scheme in {"http", "https"} else webfinger(target)
     actor = fetch_actor(iri, refresh=True)
     db.session.commit()
     return actor

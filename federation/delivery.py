@@ -286,7 +286,7 @@ class Outcome:
         return self.error is not None and not self.final and not self.refused
 
 
-def attempt(client, url: str, body: bytes, key_id: str, private_pem: str) -> Outcome:  # noqa: ANN001
+def attempt(client, url: str, body: bytes, key_id: str, private_pem: str) -> Outcome:
     """POST one delivery; network only (no database), so several can run at once."""
     try:
         response = client.post(url, body, key_id, private_pem)
@@ -344,7 +344,7 @@ Sent = list[tuple[int, Outcome | None]]  # one inbox's deliveries; None: not tri
 
 def deliver_many(
     claimed: Claim | list[int],
-    client,  # noqa: ANN001
+    client,
     key_id: str,
     private_pem: str,
     commit_each: bool = True,
@@ -418,7 +418,7 @@ def _record_committed(sent: Sent, now: datetime, early: frozenset[int]) -> None:
     try:
         _record_sequence(sent, now, early)
         db.session.commit()
-    except Exception:  # noqa: BLE001 - one bad row must not stop the batch
+    except Exception:  # one bad row must not stop the batch
         db.session.rollback()
         log.exception("deliveries %s could not be recorded", [i for i, _ in sent])
 
@@ -437,7 +437,7 @@ def run_deliveries(app: Flask) -> int:
         claimed = claim_locked(probes=probes)
         try:
             done = deliver_many(claimed, http, key_id, private_pem, commit_each=False)
-        except Exception:  # noqa: BLE001 - nothing recorded: the rows are due again
+        except Exception:  # nothing recorded: the rows are due again
             db.session.rollback()
             log.exception("a batch of deliveries could not be recorded")
             return len(claimed.ids)

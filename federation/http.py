@@ -8,6 +8,7 @@ connect 5 s, read 10 s, 30 s in all, at most 3 redirects, 1 MB a response.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -418,10 +419,10 @@ def _check_status(response: HttpResponse) -> None:
 
 def _shut(sock: socket.socket, expired: threading.Event) -> None:
     expired.set()
-    try:  # socket.socket's own shutdown: on a TLS socket too it cuts the TCP stream at once
+    # socket.socket's own shutdown: on a TLS socket too it cuts the TCP stream at once. An
+    # OSError means it was already closed: the exchange is over.
+    with contextlib.suppress(OSError):
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
-    except OSError:
-        pass  # already closed: the exchange is over
 
 
 _time_limit = threading.local()

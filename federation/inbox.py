@@ -224,7 +224,7 @@ def _process(
         handled = [message for message in messages if handlers.handles(message.activity_type)]
         prepared = processing.prepare(handled, verdicts, known)
         _write(messages, prepared)
-    except Exception as exc:  # noqa: BLE001 - each message is retried alone, and recorded there
+    except Exception as exc:  # each message is retried alone, and recorded there
         db.session.rollback()
         if len(messages) == 1:
             _record_failure(messages[0].id, exc)
@@ -235,7 +235,7 @@ def _process(
     query = select(InboxMessage.id, InboxMessage.state).where(
         InboxMessage.id.in_([message.id for message in messages])
     )
-    states = {message_id: state for message_id, state in db.session.execute(query)}
+    states = dict(db.session.execute(query).all())
     for message in messages:
         # A handler of the group may have committed a message already.
         if states.get(message.id) == _claimed():

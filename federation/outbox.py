@@ -118,10 +118,7 @@ def queue(activity_row: OutboxActivity, inboxes: list[str]) -> list[Delivery]:
 
 def publish(kind: str, item: Item) -> OutboxActivity:
     """Record a Create, Update or Delete of a local item and queue it to every follower."""
-    if kind == "Delete":
-        activity = delete_activity(item)
-    else:
-        activity = item_activity(kind, item)
+    activity = delete_activity(item) if kind == "Delete" else item_activity(kind, item)
     row = record(activity, item=item)
     queue(row, follower_inboxes(item.actor))
     return row

@@ -193,7 +193,7 @@ def _followed(iris: set[str]) -> dict[str, str]:
             Actor.iri.in_(sorted(iris)),
         )
     )
-    return {iri: origin for iri, origin in db.session.execute(query)}
+    return dict(db.session.execute(query).all())
 
 
 def _copied(iris: set[str]) -> set[str]:

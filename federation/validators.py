@@ -122,7 +122,7 @@ def result(future: Future[Verdicts] | None) -> Verdicts:
         if current is not None and getattr(future, "generation", None) == current.generation:
             current.broken = True  # a new pool is started for the next groups
         return {}
-    except Exception:  # noqa: BLE001 - the worker validates these messages itself instead
+    except Exception:  # the worker validates these messages itself instead
         log.exception("an inbox validator failed")
         return {}
 

@@ -41,7 +41,7 @@ class _Gunicorn(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self):  # noqa: ANN201
+    def load(self):
         from server import create_app
 
         return create_app()

@@ -93,7 +93,7 @@ class Worker:
             with self.app.app_context():
                 try:
                     done += fn(self.app) or 0
-                except Exception:  # noqa: BLE001 - one failing job must not stop the others
+                except Exception:  # one failing job must not stop the others
                     db.session.rollback()
                     log.exception("job %s failed", name)
                 finally:

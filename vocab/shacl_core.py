@@ -167,7 +167,7 @@ def _name(node: rdflib.term.Node) -> str:
     return "_:" if isinstance(node, rdflib.BNode) else str(node)
 
 
-def _parameter(graph: rdflib.Graph, predicate, obj, shape) -> Any:  # noqa: ANN001
+def _parameter(graph: rdflib.Graph, predicate, obj, shape) -> Any:
     if predicate in (SH.minCount, SH.maxCount, SH.minLength):
         return int(obj)
     if predicate == SH.uniqueLang:
@@ -366,11 +366,24 @@ def _well_typed(lexical: str, datatype: str) -> bool:
 
 _NUMERIC = {
     str(XSD[name])
-    for name in (
-        "integer decimal float double nonNegativeInteger positiveInteger nonPositiveInteger "
-        "negativeInteger long int short byte unsignedLong unsignedInt unsignedShort "
-        "unsignedByte"
-    ).split()
+    for name in [
+        "integer",
+        "decimal",
+        "float",
+        "double",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    ]
 }
 
 

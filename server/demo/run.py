@@ -7,6 +7,7 @@ Run with `python -m server.demo.run [--dir demo-nodes] [--first-port 5001]`; Ctr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -100,10 +101,8 @@ def main() -> None:
         pass
     finally:
         for process in processes:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         for process in processes:
             process.wait(20)
 

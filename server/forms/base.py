@@ -169,10 +169,7 @@ class MultilingualForm(CleanForm):
         names = {spec.name for spec in self.text_specs}
         for key, message in errors.items():
             key = self.error_aliases.get(key, key)
-            if key in names:
-                field = self.text_field(key)
-            else:
-                field = self._fields.get(key)
+            field = self.text_field(key) if key in names else self._fields.get(key)
             if field is None:
                 self.form_errors.append(message)
             else:

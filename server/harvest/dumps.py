@@ -287,7 +287,7 @@ def write_snapshot(app: Flask | None = None) -> dict[str, Any]:
     }
     temporary = root / f".manifest-{os.getpid()}.json"
     temporary.write_text(json.dumps(manifest, indent=1))
-    os.replace(temporary, root / "manifest.json")
+    temporary.replace(root / "manifest.json")
     _prune(root, keep={generation, *_previous(root, generation)})
     return manifest
 

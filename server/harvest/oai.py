@@ -139,7 +139,7 @@ def _envelope(repo: Repository, attrs: dict[str, str], body: str) -> str:
     )
 
 
-def _items():  # noqa: ANN202 - a Select over item records
+def _items():
     return select(HarvestRecord).where(HarvestRecord.kind == HarvestRecordKind.ITEM)
 
 

@@ -127,7 +127,7 @@ def _render_pending(session: Session) -> None:
         try:
             with session.no_autoflush:
                 apply(pending)
-        except Exception:  # noqa: BLE001 - an index must never cost an editor their change
+        except Exception:  # an index must never cost an editor their change
             log.exception("harvest records not updated; the background job will retry")
             _mark_all_stale(pending)
 
@@ -266,7 +266,7 @@ def _mark_all_stale(pending: Pending) -> None:
             )
         if pending.rescan or pending.gone:
             log_change(RESCAN)
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("could not mark harvest records stale")
 
 

@@ -34,7 +34,7 @@ def _fixed_urls(base_url: str) -> list[Url]:
     return urls
 
 
-def _items_query():  # noqa: ANN202 - a Select of (kind, slug, updated_at)
+def _items_query():
     ids = dataset.harvestable_items().with_only_columns(Item.id).scalar_subquery()
     return select(Item.kind, Item.slug, Item.updated_at).where(Item.id.in_(ids)).order_by(Item.id)
 

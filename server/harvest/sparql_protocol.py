@@ -104,7 +104,7 @@ class Choice:
 
 def wants_html(accept: MIMEAccept) -> bool:
     """Return whether a person's browser asked (text/html named, preferred to our formats)."""
-    named = {value: quality for value, quality in accept}
+    named = dict(accept)
     if named.get("text/html", 0) <= 0:
         return False
     others = [q for media, q in named.items() if media in _SELECT_TYPES or media in _GRAPH_TYPES]

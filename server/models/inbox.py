@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import weakref
@@ -145,10 +146,8 @@ def _writer(engine: Engine) -> Any:
 def _close_writer(engine: Engine) -> None:
     held = _WRITERS.pop(engine, None)
     if held is not None and held[0] == os.getpid():
-        try:
+        with contextlib.suppress(Exception):  # it is being thrown away
             held[1].close()
-        except Exception:  # noqa: BLE001 - it is being thrown away
-            pass
 
 
 _STORED = (

@@ -107,19 +107,21 @@ def _date(value: str | None) -> date | None:
 def _item_object(kind: str, entry: dict[str, Any]) -> objects.Item:
     """Read a demo entry into the typed object of its kind (the demo's own field names)."""
     body = entry.get("narrative") or entry.get("explanation") or entry.get("description") or {}
-    common: dict[str, Any] = dict(
-        id="",
-        attributed_to="",
-        name=dict(entry["title"]),
-        language=entry.get("language", "fr"),
-        license="",
-        summary=dict(entry.get("summary", {})),
-        source=dict(body),
-        authors=list(entry.get("authors", [])),
-        themes=_refs(Theme, entry.get("themes", [])),
-        territories=_refs(Territory, entry.get("territories", [])),
-        links=[objects.Link(link["href"], link.get("name", "")) for link in entry.get("links", [])],
-    )
+    common: dict[str, Any] = {
+        "id": "",
+        "attributed_to": "",
+        "name": dict(entry["title"]),
+        "language": entry.get("language", "fr"),
+        "license": "",
+        "summary": dict(entry.get("summary", {})),
+        "source": dict(body),
+        "authors": list(entry.get("authors", [])),
+        "themes": _refs(Theme, entry.get("themes", [])),
+        "territories": _refs(Territory, entry.get("territories", [])),
+        "links": [
+            objects.Link(link["href"], link.get("name", "")) for link in entry.get("links", [])
+        ],
+    }
     if kind == "experience":
         return objects.Experience(
             **common,

@@ -172,9 +172,13 @@ def _checked(kind: kinds.Kind, obj: objects.Item) -> objects.Item:
             check_url(href, errors, "links")
             links.append(objects.Link(href, (link.name or "").strip()[:200]))
     changes["links"] = links
-    if isinstance(obj, objects.Experience):
-        if obj.period_start and obj.period_end and obj.period_end < obj.period_start:
-            errors["period_end"] = str(_l("The end of the period comes before its start."))
+    if (
+        isinstance(obj, objects.Experience)
+        and obj.period_start
+        and obj.period_end
+        and obj.period_end < obj.period_start
+    ):
+        errors["period_end"] = str(_l("The end of the period comes before its start."))
     if isinstance(obj, objects.Resource):
         changes["resource_type"] = obj.resource_type or "guide"
         if changes["resource_type"] not in RESOURCE_TYPES:

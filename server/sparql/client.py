@@ -7,6 +7,7 @@ little, so a stuck query can never hold a web process longer than that.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -207,10 +208,8 @@ def status(app: App, start: bool = True) -> dict:
 def stop(app: App) -> None:
     """Stop this node's owner, if one runs (tests and `commons reindex` use it)."""
     name = socket_name(app)
-    try:
+    with contextlib.suppress(EOFError, OSError, ValueError):
         _exchange(name, {"op": "stop"}, 5)
-    except (EOFError, OSError, ValueError):
-        pass
     with _lock:
         process = _started.pop(name, None)
     if process is not None:

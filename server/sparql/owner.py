@@ -27,6 +27,7 @@ The owner never writes to the database and imports neither Flask nor our models.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
@@ -92,10 +93,8 @@ def reply(conn: socket.socket, header: dict[str, Any], body: bytes = b"") -> Non
 
 
 def _safe_reply(conn: socket.socket, header: dict[str, Any]) -> None:
-    try:
+    with contextlib.suppress(OSError):
         reply(conn, header)
-    except OSError:
-        pass
     conn.close()
 
 
@@ -211,10 +210,8 @@ class Owner:
 
     def _retire(self, worker: Worker) -> None:
         _kill(worker.pid)
-        try:
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(worker.pid, 0)
-        except ChildProcessError:
-            pass
         worker.control.close()
         self.workers.remove(worker)
 
@@ -324,10 +321,8 @@ class Owner:
 
 
 def _kill(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _vm_size() -> int:

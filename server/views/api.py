@@ -205,5 +205,5 @@ def _announce(doc: dict[str, Any], user) -> Response:
 
 
 @bp.errorhandler(413)
-def _too_large(exc):  # noqa: ANN001
+def _too_large(exc):
     return error_response(413, "Too large", "the body is larger than 1 MB")

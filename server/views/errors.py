@@ -56,10 +56,9 @@ def init_app(app: Flask) -> None:
             422: _("Unprocessable content"),
             429: _("Too many requests"),
         }
-        response = error_response(
+        return error_response(
             exc.code or 400, names.get(exc.code or 400, exc.name), exc.description or ""
         )
-        return response
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):

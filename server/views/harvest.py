@@ -64,7 +64,7 @@ def _conditional(
     return response.make_conditional(request)
 
 
-def _rdf(graph, prefer: str = "text/turtle") -> Response:  # noqa: ANN001 - an rdflib Graph
+def _rdf(graph, prefer: str = "text/turtle") -> Response:
     media = request.accept_mimetypes.best_match([prefer, *RDF_TYPES]) or prefer
     fmt, content_type = RDF_TYPES.get(media, RDF_TYPES[prefer])
     return _conditional(graph.serialize(format=fmt, encoding="utf-8"), content_type)

@@ -64,7 +64,7 @@ class Peer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 peer.requests.append(("GET", self.path))
                 path = self.path.split("?")[0]
                 hold = peer.holds.get(path)
@@ -80,7 +80,7 @@ class Peer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 peer.requests.append(("POST", self.path))

@@ -366,8 +366,8 @@ def test_a_claim_another_worker_took_over_is_left_to_it(fed_app, peer):
         db.session.commit()
         assert inbox.claim(stamp=second) == [lost]  # the other worker
         inbox.process_group(inbox.read([kept, lost]), first)
-        rows = db.session.execute(select(InboxMessage.id, InboxMessage.state))
-        assert {message_id: state for message_id, state in rows} == {
+        rows = db.session.execute(select(InboxMessage.id, InboxMessage.state)).all()
+        assert dict(rows) == {
             kept: "done",
             lost: "processing",
         }
@@ -395,8 +395,8 @@ def test_a_fetch_that_fails_fails_only_its_message_which_is_retried(fed_app, pee
         assert signed_post(client, alice, activity).status_code == 202
     assert not _process_as_one_group(fed_app)
     with fed_app.app_context():
-        rows = db.session.execute(select(InboxMessage.activity_iri, InboxMessage.state))
-        states = {iri: state for iri, state in rows}
+        rows = db.session.execute(select(InboxMessage.activity_iri, InboxMessage.state)).all()
+        states = dict(rows)
         assert db.session.scalar(select(db.func.count(Item.id))) == 2
     assert states.pop(announce["id"]) == "pending" and set(states.values()) == {"done"}
     waiting = _message(fed_app, announce["id"])

@@ -19,7 +19,7 @@ from vocab import objects
 LOCK_TIMEOUT_MS = 2000
 
 
-def _short_lock_waits(dbapi_connection, connection_record) -> None:  # noqa: ANN001
+def _short_lock_waits(dbapi_connection, connection_record) -> None:
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         dbapi_connection.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_MS}")
 

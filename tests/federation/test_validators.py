@@ -79,7 +79,7 @@ def test_the_worker_takes_the_validators_verdicts(fed_app, peer, pool, monkeypat
     _follow_peer(fed_app, alice)
     _post_creates(fed_app, alice, [_experience(alice, 1), _broken(alice, 2), _experience(alice, 3)])
 
-    def validated_here(doc):  # noqa: ANN001, ANN202
+    def validated_here(doc):
         raise AssertionError("validated in the worker")
 
     monkeypatch.setattr("federation.items.validate", validated_here)

@@ -15,7 +15,7 @@ from vocab.terms import CC_BY_SA_4
 REMOTE = "https://other.example"
 
 
-def publish(app, title: str, **fields) -> str:  # noqa: ANN001
+def publish(app, title: str, **fields) -> str:
     """Publish an experience and return its IRI."""
     with app.app_context():
         themes = fields.pop("themes", [])
@@ -29,20 +29,20 @@ def publish(app, title: str, **fields) -> str:  # noqa: ANN001
         return item.iri
 
 
-def withdraw(app, iri: str) -> None:  # noqa: ANN001
+def withdraw(app, iri: str) -> None:
     with app.app_context():
         withdraw_item(db.session.scalar(select(Item).where(Item.iri == iri)))
         db.session.commit()
 
 
-def hide(app, iri: str) -> None:  # noqa: ANN001
+def hide(app, iri: str) -> None:
     with app.app_context():
         item = db.session.scalar(select(Item).where(Item.iri == iri))
         item.hidden = True
         db.session.commit()
 
 
-def store_copy(app, slug: str = "a-remote-experience") -> str:  # noqa: ANN001
+def store_copy(app, slug: str = "a-remote-experience") -> str:
     """Store a federated copy of another node's experience; return its address here."""
     from federation import items
 
@@ -75,7 +75,7 @@ def store_copy(app, slug: str = "a-remote-experience") -> str:  # noqa: ANN001
         return f"{app.config['SETTINGS'].base_url}/experiences/{item.slug}"
 
 
-def allow_copies(app, allowed: bool = True) -> None:  # noqa: ANN001
+def allow_copies(app, allowed: bool = True) -> None:
     with app.app_context():
         NodeSettings.get().harvest_federated = allowed
         db.session.commit()

@@ -22,13 +22,13 @@ PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 DCT_LICENSE = "http://purl.org/dc/terms/license"
 
 
-def _void(node) -> rdflib.Graph:  # noqa: ANN001
+def _void(node) -> rdflib.Graph:
     response = node.get("/.well-known/void", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     return rdflib.Graph().parse(data=response.text, format="turtle")
 
 
-def _subjects(node, fmt: str = "dataset.nt") -> set[str]:  # noqa: ANN001
+def _subjects(node, fmt: str = "dataset.nt") -> set[str]:
     data = node.get(f"/dumps/{fmt}").content
     return {q.subject.value for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
 

@@ -14,7 +14,7 @@ from tests.harvest.helpers import allow_copies, demo_items, publish, store_copy
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
-def _feed(node, path: str):  # noqa: ANN001, ANN202 - a feedparser result
+def _feed(node, path: str):
     response = node.get(path)
     assert response.status_code == 200
     parsed = feedparser.parse(response.content)
@@ -88,7 +88,7 @@ def test_feeds_show_followed_nodes_items_and_obey_consent(live_node):
     assert {e.id for e in _feed(live_node, "/feed.atom").entries} == set(entries)
 
 
-def _locs(node, path: str) -> list[str]:  # noqa: ANN001
+def _locs(node, path: str) -> list[str]:
     response = node.get(path)
     assert response.status_code == 200
     root = ET.fromstring(response.content)

@@ -18,7 +18,7 @@ OAI_NS = "{http://www.openarchives.org/OAI/2.0/}"
 RDF_NS = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 
 
-def _sickle(node) -> Sickle:  # noqa: ANN001
+def _sickle(node) -> Sickle:
     return Sickle(node.url("/oai"), max_retries=0, timeout=30)
 
 

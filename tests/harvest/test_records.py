@@ -15,7 +15,7 @@ from server.sparql.replica import ChangeCursor
 from tests.harvest.helpers import REMOTE, allow_copies, publish, store_copy
 
 
-def _record(app, graph: str) -> HarvestRecord | None:  # noqa: ANN001
+def _record(app, graph: str) -> HarvestRecord | None:
     with app.app_context():
         record = db.session.scalar(select(HarvestRecord).where(HarvestRecord.graph == graph))
         if record is not None:
@@ -71,7 +71,7 @@ def test_a_rendering_error_never_loses_the_editors_change(node, monkeypatch):
     """Given rendering that fails, when an item is published, then it is saved and left stale."""
     iri = publish(node, "Première version")
 
-    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def broken(*args, **kwargs):
         raise RuntimeError("renderer down")
 
     monkeypatch.setattr(dataset, "render_item", broken)

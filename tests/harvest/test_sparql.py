@@ -24,14 +24,14 @@ PATHOLOGICAL = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i .
 
 
 @pytest.fixture(autouse=True)
-def _index_loaded(request):  # noqa: ANN001, ANN202
+def _index_loaded(request):
     """Start each node's index first: a loading index answers 503, which is not under test."""
     for name in ("demo_node", "live_node"):
         if name in request.fixturenames:
             request.getfixturevalue(name).wait_for_index()
 
 
-def _wrapper(node, query: str, fmt: str = JSON) -> SPARQLWrapper:  # noqa: ANN001
+def _wrapper(node, query: str, fmt: str = JSON) -> SPARQLWrapper:
     wrapper = SPARQLWrapper(node.url("/sparql"))
     wrapper.setQuery(query)
     wrapper.setReturnFormat(fmt)
@@ -39,12 +39,12 @@ def _wrapper(node, query: str, fmt: str = JSON) -> SPARQLWrapper:  # noqa: ANN00
     return wrapper
 
 
-def _count(node, query: str = COUNT_ALL) -> int:  # noqa: ANN001
+def _count(node, query: str = COUNT_ALL) -> int:
     result = _wrapper(node, query).queryAndConvert()
     return int(result["results"]["bindings"][0]["n"]["value"])
 
 
-def _ask(node, iri: str) -> bool:  # noqa: ANN001
+def _ask(node, iri: str) -> bool:
     return _wrapper(node, f"ASK {{ <{iri}> ?p ?o }}").queryAndConvert()["boolean"]
 
 

@@ -83,7 +83,10 @@ class FedifyPeer:
         self.output = tmp / "fedify-peer.log"
         self.process = subprocess.Popen(
             [binary, "peer.mjs", "--port", str(self.port), "--handle", handle],
-            cwd=FEDIFY_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=FEDIFY_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
             start_new_session=True,
         )
         self._lines: list[str] = []
@@ -153,7 +156,9 @@ def fedify_peer(_peer_process: FedifyPeer):
 def commons_node(_peer_process: FedifyPeer, tmp_path_factory: pytest.TempPathFactory):
     """One node of ours for the module, served with its access log (to spot any 401)."""
     node = Node(
-        "commons", tmp_path_factory.mktemp("nodes"), os.environ.get("COMMONS_TEST_DATABASE_URL"),
+        "commons",
+        tmp_path_factory.mktemp("nodes"),
+        os.environ.get("COMMONS_TEST_DATABASE_URL"),
         COMMONS_ACCESS_LOG="-",
     )
     node.setup()

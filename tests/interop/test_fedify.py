@@ -52,8 +52,11 @@ def _received(peer, kind: str, object_id: str) -> list[dict]:
 def _posts_to(node, peer, since: int) -> list[tuple[str, int]]:
     """How the peer signed each POST it made to our node (after `since`), and what it got."""
     outgoing = peer.log()["outgoing"][since:]
-    return [(e["scheme"], e["status"]) for e in outgoing
-            if e["method"] == "POST" and e["url"].startswith(node.base_url)]
+    return [
+        (e["scheme"], e["status"])
+        for e in outgoing
+        if e["method"] == "POST" and e["url"].startswith(node.base_url)
+    ]
 
 
 def _inbox_message(node, activity_iri: str) -> dict | None:
@@ -81,8 +84,9 @@ def test_fedify_follows_our_node_and_verifies_our_item(commons_node, fedify_peer
 
     # Then Fedify verified and recorded our Accept, and our node lists it as accepted
     follow_id = answer.json()["id"]
-    accepts = wait_for(lambda: _received(fedify_peer, "Accept", follow_id),
-                       message="the Accept on Fedify")
+    accepts = wait_for(
+        lambda: _received(fedify_peer, "Accept", follow_id), message="the Accept on Fedify"
+    )
     assert accepts[0]["actor"] == node.actor
     assert fedify_peer.log()["following"] == {node.actor: "accepted"}
     assert f"{fedify_peer.actor}\taccepted" in node.cli("followers").stdout
@@ -108,8 +112,10 @@ def test_our_node_follows_fedify_and_verifies_its_first_knock(commons_node, fedi
     node = commons_node
     since, log_start = len(fedify_peer.log()["outgoing"]), node.log.stat().st_size
     node.cli("follow", fedify_peer.acct)
-    wait_for(lambda: fedify_peer.actor in _accepted_following(node),
-             message="our follow of the Fedify peer accepted")
+    wait_for(
+        lambda: fedify_peer.actor in _accepted_following(node),
+        message="our follow of the Fedify peer accepted",
+    )
     assert "accepted" in _following_line(node, fedify_peer.actor)
     assert fedify_peer.log()["followers"] == [node.actor]
 
@@ -118,8 +124,10 @@ def test_our_node_follows_fedify_and_verifies_its_first_knock(commons_node, fedi
     assert published.status_code == 202, published.text
 
     # Then our node verified and stored it, and the worker rejected it with a reason
-    message = wait_for(lambda: _inbox_message(node, published.json()["id"]),
-                       message="our worker processing the Note")
+    message = wait_for(
+        lambda: _inbox_message(node, published.json()["id"]),
+        message="our worker processing the Note",
+    )
     assert message["activity_type"] == "Create"
     assert message["state"] == "rejected", message
     assert message["error"]

@@ -303,7 +303,9 @@ def test_actions_on_unknown_items_are_not_found(editor_client, node, action):
 
 def test_items_kept_out_of_search_engines_say_so(editor_client, node):
     """Given an item saved without the indexable box, its page asks robots not to index it."""
-    response = editor_client.post("/experiences/new", data={
-        "language": "fr", "license": CC_BY_SA, "title_fr": "Discret", "action": "publish"})
+    response = editor_client.post(
+        "/experiences/new",
+        data={"language": "fr", "license": CC_BY_SA, "title_fr": "Discret", "action": "publish"},
+    )
     page = editor_client.get(response.headers["Location"]).get_data(as_text=True)
     assert '<meta name="robots" content="noindex">' in page

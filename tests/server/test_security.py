@@ -138,7 +138,7 @@ def write_requests(app, targets: dict, public: bool = False) -> Iterator[tuple[s
 def test_exceptions_name_real_write_routes(node):
     """The public and editor lists name only write routes that exist, each with a reason."""
     endpoints = {rule.endpoint for rule in write_rules(node)}
-    assert set(PUBLIC) <= endpoints and EDITOR_ENDPOINTS <= endpoints
+    assert set(PUBLIC) <= endpoints and endpoints >= EDITOR_ENDPOINTS
     assert not EDITOR_ENDPOINTS & set(PUBLIC)
     assert all(entry.reason for entry in PUBLIC.values())
     assert "federation.add_rule" in endpoints  # the walk sees the federation admin routes

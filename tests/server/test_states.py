@@ -189,9 +189,13 @@ def written_states(source: str) -> list[tuple[str | None, str, str, int]]:
                     add(attribute(one), value, node.lineno)
         elif isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values, strict=True):
-                if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    if _state_like(key.value) and value is not None:
-                        add((None, key.value), value, node.lineno)
+                if (
+                    isinstance(key, ast.Constant)
+                    and isinstance(key.value, str)
+                    and _state_like(key.value)
+                    and value is not None
+                ):
+                    add((None, key.value), value, node.lineno)
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -182,8 +183,7 @@ def test_parsing_a_remote_context_fails_cleanly_without_connecting(listener, eng
 def test_the_listener_would_see_a_fetch(listener):
     """Given the same document handed to rdflib raw, then rdflib connects: the check works."""
     raw = json.dumps({"@context": listener.url, "id": "https://x.example/1", "x": "y"})
-    try:
+    # Whatever rdflib makes of the answer, the connection is what counts.
+    with contextlib.suppress(Exception):
         rdflib.Graph().parse(data=raw, format="json-ld")
-    except Exception:  # whatever rdflib makes of the answer, the connection is what counts
-        pass
     assert listener.connections >= 1
