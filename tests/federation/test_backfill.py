@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from federation.backfill import run_backfills
 from server.extensions import db
 from server.models import BackfillState, Follow, Item
-from tests.federation.conftest import create_activity, signed_post
-from tests.federation.test_processing import _experience, _follow_peer, _message
-from tests.federation.test_slow_remote import _short_lock_waits
+from tests.federation.conftest import create_activity
+from tests.federation.test_processing import _experience, _follow_peer
+from tests.federation.test_slow_remote import deliver_while_held, short_lock_waits
 
 
 def _outbox(peer, actor, pages: list[list[dict]]) -> None:
@@ -75,9 +74,7 @@ def test_the_inbox_stores_deliveries_while_backfill_waits_for_a_slow_outbox(fed_
     """Given a backfill whose second outbox page the peer is slow to serve, when the worker
     waits for it, then the inbox still stores a new delivery (SQLite: no write lock is held
     across the network), and once the page comes both pages' items are stored."""
-    with fed_app.app_context():
-        event.listen(db.engine, "connect", _short_lock_waits)
-        db.engine.dispose()
+    short_lock_waits(fed_app)
     alice = peer.add_actor("alice")
     first, second = _experience(alice, 1, "Première"), _experience(alice, 2, "Seconde")
     _outbox(
@@ -87,26 +84,9 @@ def test_the_inbox_stores_deliveries_while_backfill_waits_for_a_slow_outbox(fed_
     )
     held = peer.hold(f"{alice.iri}/outbox/2".removeprefix(peer.base_url))
     _pending_backfill(fed_app, alice)
-    failures: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            with fed_app.app_context():
-                run_backfills(fed_app)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test's thread
-            failures.append(exc)
-
-    worker = threading.Thread(target=work, name="worker")
-    worker.start()
-    try:
-        assert held.asked.wait(60), "backfill never asked for the second page"
-        later = create_activity(alice, _experience(alice, 3), suffix="later")
-        answer = signed_post(fed_app.test_client(), alice, later)
-        stored = _message(fed_app, later["id"])
-    finally:
-        held.released.set()
-        worker.join(120)
+    later = create_activity(alice, _experience(alice, 3), suffix="later")
+    answer, stored, failures = deliver_while_held(fed_app, held, run_backfills, alice, later)
     assert answer.status_code == 202, answer.get_data(as_text=True)
     assert stored is not None
-    assert not worker.is_alive() and failures == []
+    assert failures == []
     assert _stored(fed_app) == {first["id"]: "Première", second["id"]: "Seconde"}

@@ -7,11 +7,12 @@ import threading
 import pytest
 from sqlalchemy import event, select
 
+from federation.inbox import run_inbox
 from server.extensions import db
 from server.models import Follow, InboxMessage, Item
 from tests.conftest import BASE_URL
 from tests.federation.conftest import create_activity, signed_post
-from tests.federation.test_processing import _experience, _follow_peer, _message, _process
+from tests.federation.test_processing import _experience, _follow_peer, _message
 from vocab import objects
 
 # On SQLite, a connection waits this long for the write lock before giving up (30 s in the
@@ -22,6 +23,40 @@ LOCK_TIMEOUT_MS = 2000
 def _short_lock_waits(dbapi_connection, connection_record) -> None:
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         dbapi_connection.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_MS}")
+
+
+def short_lock_waits(fed_app) -> None:
+    """Make every SQLite connection of the app, the inbox's own too, give up on a held write
+    lock after LOCK_TIMEOUT_MS."""
+    with fed_app.app_context():
+        event.listen(db.engine, "connect", _short_lock_waits)
+        db.engine.dispose()
+
+
+def deliver_while_held(fed_app, held, job, sender, activity):
+    """Run `job` (the worker's) in a thread until it asks for the held document, deliver
+    `activity` to the inbox meanwhile, then release the document and wait for the job.
+    Return the inbox's answer, the stored message (or None), and what the job raised."""
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with fed_app.app_context():
+                job(fed_app)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test's thread
+            failures.append(exc)
+
+    worker = threading.Thread(target=work, name="worker")
+    worker.start()
+    try:
+        assert held.asked.wait(60), "the worker never asked for the slow document"
+        answer = signed_post(fed_app.test_client(), sender, activity)
+        stored = _message(fed_app, activity["id"])
+    finally:
+        held.released.set()
+        worker.join(120)
+    assert not worker.is_alive()
+    return answer, stored, failures
 
 
 def _theme(peer, name: str, label: str) -> objects.Ref:
@@ -83,36 +118,18 @@ def test_the_inbox_stores_deliveries_while_the_worker_waits_for_a_slow_peer(
     """Given a message whose processing needs a document a peer is slow to serve, when the
     worker waits for it, then the inbox still stores a new delivery meanwhile, and once the
     document comes the message is processed."""
-    with fed_app.app_context():
-        event.listen(db.engine, "connect", _short_lock_waits)
-        db.engine.dispose()  # every connection from now on, the inbox's own too
+    short_lock_waits(fed_app)
     alice = peer.add_actor("alice")
     _follow_peer(fed_app, alice)
     held, activities, check = held_document(fed_app, peer, alice)
     client = fed_app.test_client()
     for sender, activity in activities:
         assert signed_post(client, sender, activity).status_code == 202
-    failures: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            _process(fed_app)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test's thread
-            failures.append(exc)
-
-    worker = threading.Thread(target=work, name="worker")
-    worker.start()
-    try:
-        assert held.asked.wait(60), "the worker never asked for the slow document"
-        later = create_activity(alice, _experience(alice, 2), suffix="later")
-        answer = signed_post(client, alice, later)
-        stored = _message(fed_app, later["id"])
-    finally:
-        held.released.set()
-        worker.join(120)
+    later = create_activity(alice, _experience(alice, 2), suffix="later")
+    answer, stored, failures = deliver_while_held(fed_app, held, run_inbox, alice, later)
     assert answer.status_code == 202, answer.get_data(as_text=True)
     assert stored is not None and stored.state in {"pending", "processing"}
-    assert not worker.is_alive() and failures == []
+    assert failures == []
     with fed_app.app_context():
         states = db.session.execute(select(InboxMessage.activity_iri, InboxMessage.state))
         processed = {iri: state for iri, state in states if iri != later["id"]}
