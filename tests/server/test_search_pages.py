@@ -13,7 +13,7 @@ from html import unescape
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from server.extensions import db
@@ -346,7 +346,11 @@ def test_a_withdrawn_item_leaves_the_results_at_once(client, node):
     assert _titles(client, "/search?q=zorglub") == set()
 
 
-KEYS = st.sampled_from(["q", *FACETS, "sort", "page", "view", "read"])
+# The keys that are parsed (q, page, sort, year) come up more often than the others.
+KEYS = st.one_of(
+    st.sampled_from(["q", "page", "sort", "year"]),
+    st.sampled_from(["q", *FACETS, "sort", "page", "view", "read", "local"]),
+)
 VALUES = st.one_of(
     st.text(max_size=40),
     st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=10),
@@ -363,6 +367,11 @@ VALUES = st.one_of(
     pairs=st.lists(st.tuples(KEYS, VALUES), max_size=6),
     form=st.sampled_from(["html", "json", "atom"]),
 )
+@example(pairs=[("page", "deux")], form="atom")
+@example(pairs=[("year", "1e9"), ("kind", "x"), ("kind", "x")], form="atom")
+@example(pairs=[("q", "\x00\x1b"), ("theme", "\x00"), ("node", "\x7f")], form="json")
+@example(pairs=[("q", "é" * 12_000)], form="html")
+@example(pairs=[("q", 'NEAR(" * -"'), ("sort", "random"), ("page", "-1")], form="html")
 def test_no_query_string_gives_a_server_error(client, corpus, pairs, form):
     """Given any arguments (control characters, huge, repeated, unknown values), never a 500."""
     path = "/search/feed.atom" if form == "atom" else "/search"
