@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         inbox,
         items,
         pages,
+        search,
         vocabulary,
         wellknown,
     )
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
         api,
         activitypub,
         harvest,
+        search,
     ):
         app.register_blueprint(module.bp)
     display.init_app(app)  # the helpers every template uses

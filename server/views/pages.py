@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
-from sqlalchemy import Select, func, select
+from sqlalchemy import CTE, Column, Select, func, select
 
 from server.extensions import db
 from server.models import Actor, Item, ItemStatus, NodeSettings, Territory, Theme, ThemeRelation
-from server.models.item import item_theme
+from server.models.item import item_territory, item_theme
 from server.models.theme import ThemeLink
+from server.search import SearchError
 from server.views import display
 from server.views.negotiation import alternates, represent
+from server.views.search import Listing, run
 from vocab import kinds
 
 bp = Blueprint("pages", __name__)
@@ -73,6 +75,49 @@ for _kind in kinds.KINDS:
     bp.add_url_rule(f"/{_kind.path}", view_func=listing, defaults={"kind": _kind.name})
 
 
+def _theme_tree() -> CTE:
+    """Pair every concept with itself and each concept narrower than it, at any depth."""
+    tree = select(Theme.id.label("top"), Theme.id.label("below")).cte("tree", recursive=True)
+    return tree.union(
+        select(tree.c.top, ThemeLink.theme_id).where(
+            ThemeLink.target_id == tree.c.below, ThemeLink.relation == ThemeRelation.BROADER
+        )
+    )
+
+
+def _territory_tree() -> CTE:
+    """Pair every place with itself and each place inside it, at any depth."""
+    tree = select(Territory.id.label("top"), Territory.id.label("below")).cte(
+        "tree", recursive=True
+    )
+    return tree.union(select(tree.c.top, Territory.id).where(Territory.parent_id == tree.c.below))
+
+
+def subtree_counts(tree: CTE, column: Column) -> dict[int, int]:
+    """Count published items per concept or place, those below it included, each item once.
+
+    One query: the tree's pairs joined to the item links (`column` is the link table's
+    concept or place). UNION, not UNION ALL, makes a cycle in the links end.
+    """
+    link = column.table
+    rows = db.session.execute(
+        select(tree.c.top, func.count(func.distinct(Item.id)))
+        .join(link, column == tree.c.below)
+        .join(Item, Item.id == link.c.item_id)
+        .where(Item.status == ItemStatus.PUBLISHED, Item.hidden.is_(False))
+        .group_by(tree.c.top)
+    )
+    return dict(rows.all())
+
+
+def _listing(facet: str, slug: str) -> Listing:
+    """Search with the page's own theme or territory applied; 400 for unusable arguments."""
+    try:
+        return Listing(run({facet: slug}), fixed=(facet,))
+    except SearchError as error:
+        abort(400, description=str(error))
+
+
 @bp.get("/themes")
 def themes():
     """Show the thesaurus: each concept with its broader, narrower and related concepts."""
@@ -92,14 +137,7 @@ def themes():
         else:
             related.setdefault(source.id, {})[target.id] = target
             related.setdefault(target.id, {})[source.id] = source
-    counts = dict(
-        db.session.execute(
-            select(item_theme.c.theme_id, func.count(Item.id))
-            .join(Item, Item.id == item_theme.c.item_id)
-            .where(Item.status == ItemStatus.PUBLISHED, Item.hidden.is_(False))
-            .group_by(item_theme.c.theme_id)
-        ).all()
-    )
+    counts = subtree_counts(_theme_tree(), item_theme.c.theme_id)
     languages = display.content_languages()
 
     def by_label(rows):
@@ -131,11 +169,10 @@ def theme(slug: str, fmt: str | None = None):
     base_url = current_app.config["SETTINGS"].base_url
 
     def html() -> str:
-        page = paginate(visible(select(Item).where(Item.themes.any(Theme.id == concept.id))))
         return render_template(
             "themes/show.html",
             theme=concept,
-            page=page,
+            listing=_listing("theme", concept.slug),
             broader=concept.targets(ThemeRelation.BROADER),
             narrower=concept.narrower(),
             related=concept.related(),
@@ -157,7 +194,8 @@ def territories():
         children.setdefault(parent, []).append(row)
     for members in children.values():
         members.sort(key=lambda t: t.label(languages).casefold())
-    return render_template("territories/index.html", children=children)
+    counts = subtree_counts(_territory_tree(), item_territory.c.territory_id)
+    return render_template("territories/index.html", children=children, counts=counts)
 
 
 @bp.get("/territories/<slug>")
@@ -170,12 +208,11 @@ def territory(slug: str, fmt: str | None = None):
         abort(404)
 
     def html() -> str:
-        page = paginate(visible(select(Item).where(Item.territories.any(Territory.id == place.id))))
         languages = display.content_languages()
         return render_template(
             "territories/show.html",
             territory=place,
-            page=page,
+            listing=_listing("territory", place.slug),
             children=sorted(place.children, key=lambda t: t.label(languages).casefold()),
             alternates=alternates(place.iri),
         )

@@ -136,12 +136,15 @@ def test_an_editor_signs_in_and_publishes_an_experience(site, page):
         "/ns",
         "/themes/local-savings",
         "/territories/loos-en-gohelle",
+        "/search",
+        "/search?q=ville&kind=experience",
     ],
 )
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_public_pages_have_no_serious_accessibility_violation(site, page, path, lang):
     """axe-core finds no serious or critical violation on the main pages, in both languages."""
-    response = page.goto(f"{site.base_url}{path}?lang={lang}")
+    joiner = "&" if "?" in path else "?"
+    response = page.goto(f"{site.base_url}{path}{joiner}lang={lang}")
     assert response.status < 400
     assert page.locator("html").get_attribute("lang") == lang
     assert _serious_violations(page) == []
@@ -167,3 +170,34 @@ def test_an_item_page_and_the_editor_pages_are_accessible(site, page):
         response = page.goto(f"{site.base_url}{path}")
         assert response.status == 200, path
         assert _serious_violations(page) == [], path
+
+
+def test_a_visitor_searches_from_the_header_narrows_by_a_facet_and_removes_it(site, page):
+    """Given the demo, a word in the header box lists items; a facet narrows, one click widens."""
+    page.goto(f"{site.base_url}/territories")
+    page.fill("#site-search-q", "ville")
+    page.press("#site-search-q", "Enter")
+    page.wait_for_load_state()
+    assert "/search" in page.url and "q=ville" in page.url
+    hits = page.locator("main .card.hit")
+    everything = hits.count()
+    assert everything > 0
+    kind = page.locator(".facet:has(#facet-kind) a.facet-value").last
+    label = kind.locator(".facet-label").inner_text()
+    count = int(
+        page.locator(".facet:has(#facet-kind) li")
+        .last.locator(".facet-count")
+        .inner_text()
+        .split()[0]
+    )
+    kind.click()
+    page.wait_for_load_state()
+    assert "kind=" in page.url and "q=ville" in page.url
+    assert hits.count() == min(count, 20) and count < everything
+    chip = page.locator(".active-filters a.filter-chip")
+    assert label in chip.inner_text()
+    assert page.locator(".facet:has(#facet-kind) a.facet-selected").count() == 1
+    chip.click()
+    page.wait_for_load_state()
+    assert "kind=" not in page.url and "q=ville" in page.url
+    assert hits.count() == everything
