@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import TypeVar
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
 from vocab.terms import UI_LANGUAGES
+
+View = TypeVar("View", bound=Callable)
+
+
+def lang_is_a_facet(view: View) -> View:
+    """Mark a view whose `lang` argument filters content by its language (the search facet
+    of the contract), so that there it does not also choose the interface language."""
+    view.lang_facet = True  # type: ignore[attr-defined]
+    return view
+
+
+def takes_lang_facet() -> bool:
+    """Whether the view of this request reads `lang` as a content-language facet."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "lang_facet", False))
 
 
 def select_locale() -> str:
@@ -21,7 +38,7 @@ def select_locale() -> str:
             or ""
         )
         return "fr" if shell.lower().startswith("fr") else "en"
-    chosen = request.args.get("lang")
+    chosen = None if takes_lang_facet() else request.args.get("lang")
     if chosen in UI_LANGUAGES:
         session["lang"] = chosen
         return chosen

@@ -12,7 +12,7 @@ from werkzeug.exceptions import default_exceptions
 from server.extensions import db
 from server.forms import choices
 from server.forms.base import CONTROL
-from server.i18n import reading_languages
+from server.i18n import reading_languages, takes_lang_facet
 from server.models import Actor, ItemStatus, NodeSettings, pick
 from server.services.validation import LANGUAGE_TAG
 from vocab import kinds
@@ -82,6 +82,13 @@ def url_with(**params: str | int | None) -> str:
     return request.path + ("?" + urlencode(args) if args else "")
 
 
+def language_url(code: str) -> str:
+    """The language switcher's link: choose the interface language, then come back here
+    (with this page's own `lang` facet kept, or the old `?lang=` choice dropped)."""
+    here = url_with() if takes_lang_facet() else url_with(lang=None)
+    return url_for("pages.language", code=code, next=here)
+
+
 def node_name() -> str:
     """Return the node's display name without ever failing an error page."""
     if "node_name" not in g:
@@ -120,6 +127,7 @@ def init_app(app: Flask) -> None:
             "paragraphs": paragraphs,
             "item_url": item_url,
             "url_with": url_with,
+            "language_url": language_url,
             "node_name": node_name,
             "can_edit": can_edit,
             "is_default_description": is_default_description,

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from sqlalchemy import CTE, Column, Select, func, select
 
 from server.extensions import db
+from server.i18n import lang_is_a_facet
 from server.models import Actor, Item, ItemStatus, NodeSettings, Territory, Theme, ThemeRelation
 from server.models.item import item_territory, item_theme
 from server.models.theme import ThemeLink
@@ -14,6 +24,7 @@ from server.views import display
 from server.views.negotiation import alternates, represent
 from server.views.search import Listing, run
 from vocab import kinds
+from vocab.terms import UI_LANGUAGES
 
 bp = Blueprint("pages", __name__)
 
@@ -118,6 +129,19 @@ def _listing(facet: str, slug: str) -> Listing:
         abort(400, description=str(error))
 
 
+@bp.get("/language/<code>")
+def language(code: str):
+    """Choose the interface language, then go back to the page the reader was on."""
+    if code not in UI_LANGUAGES:
+        abort(404)
+    session["lang"] = code
+    target = request.args.get("next", "")
+    # Only a path of this node: never another site (an open redirect).
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = url_for("pages.home")
+    return redirect(target, 303)
+
+
 @bp.get("/themes")
 def themes():
     """Show the thesaurus: each concept with its broader, narrower and related concepts."""
@@ -163,6 +187,7 @@ def _theme_or_404(slug: str) -> Theme:
 
 @bp.get("/themes/<slug>")
 @bp.get("/themes/<slug>.<any(jsonld, ttl, nt, rdf):fmt>")
+@lang_is_a_facet
 def theme(slug: str, fmt: str | None = None):
     """Show a concept, its neighbours in the thesaurus and the items it indexes."""
     concept = _theme_or_404(slug)
@@ -200,6 +225,7 @@ def territories():
 
 @bp.get("/territories/<slug>")
 @bp.get("/territories/<slug>.<any(jsonld, ttl, nt, rdf):fmt>")
+@lang_is_a_facet
 def territory(slug: str, fmt: str | None = None):
     """Show a territory, where it lies, what it contains and the items rooted in it."""
     display.require_sane_slug(slug)

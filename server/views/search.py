@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from server.forms.choices import language_name
 from server.harvest import feeds
+from server.i18n import lang_is_a_facet
 from server.search import FacetValue, Hit, Query, Results, SearchError, search
 from server.views import display
 from server.views.negotiation import accepted
@@ -180,6 +181,7 @@ def wants_json() -> bool:
 
 
 @bp.get("/search")
+@lang_is_a_facet
 def index():
     """Search every item, local and followed, with facets: a page, or JSON on request."""
     machine = wants_json()
@@ -199,6 +201,7 @@ def index():
 
 
 @bp.get("/search/feed.atom")
+@lang_is_a_facet
 def feed():
     """Answer the same search as an Atom feed, newest first, for a feed reader."""
     try:

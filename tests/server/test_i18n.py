@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -138,9 +140,33 @@ def test_browser_language_is_the_default(client, node):
 
 
 def test_language_switch_links_keep_the_page(client, node):
-    """Given a page in French, the switch offers the same page in English, labelled in English."""
+    """Given a page in French, the switch offers English, labelled in English, and brings the
+    reader back to the same page, now in English."""
     page = client.get("/experiences?page=2&lang=fr").get_data(as_text=True)
-    assert 'href="/experiences?page=2&amp;lang=en" lang="en" hreflang="en">English</a>' in page
+    link = re.search(r'href="([^"]+)" lang="en" hreflang="en">English</a>', page)
+    assert link is not None
+    answer = client.get(html.unescape(link.group(1)))
+    assert answer.status_code == 303 and answer.location == "/experiences?page=2"
+    assert '<html lang="en">' in client.get(answer.location).get_data(as_text=True)
+
+
+def test_on_search_pages_lang_filters_content_and_leaves_the_interface(client, node):
+    """Given the interface in English, when a search filters French content with ?lang=fr,
+    then the interface stays English, and the switch keeps the filter."""
+    client.get("/language/en")
+    page = client.get("/search?q=ville&lang=fr").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    link = re.search(r'href="([^"]+)" lang="fr" hreflang="fr">', page)
+    answer = client.get(html.unescape(link.group(1)))
+    assert answer.location == "/search?q=ville&lang=fr"
+    assert '<html lang="fr">' in client.get(answer.location).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil"])
+def test_the_language_switch_never_leaves_the_node(client, node, target):
+    """Given a `next` that points elsewhere, the switch goes to the home page instead."""
+    answer = client.get("/language/en", query_string={"next": target})
+    assert answer.status_code == 303 and answer.location == "/"
 
 
 def test_error_pages_are_translated(client, node):
