@@ -131,7 +131,14 @@
           wheelSensitivity: 0.3, minZoom: 0.2, maxZoom: 3,
           layout: small
             ? { name: "concentric", concentric: function (n) { return n.id() === container.dataset.focus ? 2 : 1; }, levelWidth: function () { return 1; }, padding: 20, animate: false }
-            : { name: "cose", animate: false, nodeRepulsion: function () { return 9000; }, idealEdgeLength: function () { return 90; }, padding: 30, randomize: false, componentSpacing: 60 }
+            : {
+              name: "cose", animate: false, randomize: false, padding: 30, componentSpacing: 80,
+              nodeRepulsion: function () { return 400000; }, gravity: 0.4, numIter: 1500,
+              nodeOverlap: 20,
+              // The thesaurus gives the shape; co-occurrences pull only lightly.
+              idealEdgeLength: function (e) { return e.data("relation") === "cooccurs" ? 160 : 80; },
+              edgeElasticity: function (e) { return e.data("relation") === "cooccurs" ? 400 : 60; }
+            }
         });
         var order = cy.nodes().sort(function (a, b) { return a.data("label").localeCompare(b.data("label")); });
         var current = -1;
