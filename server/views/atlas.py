@@ -171,9 +171,7 @@ def build(selection: ItemFilter, focus: Theme | None = None) -> Graph:
         counts = _counts(selection)
         # Other nodes' concepts appear when items here use them or a match reaches them.
         linked = {s for _r, s, _t in edges} | {t for _r, _s, t in edges}
-        keep = {
-            i for i, c in concepts.items() if c.origin is None or counts.get(i) or i in linked
-        }
+        keep = {i for i, c in concepts.items() if c.origin is None or counts.get(i) or i in linked}
     for concept_id, count in counts.items():
         if concept_id in concepts:
             concepts[concept_id].count = count

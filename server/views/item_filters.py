@@ -79,9 +79,7 @@ class ItemFilter:
 
     def condition(self) -> ColumnElement[bool]:
         """Return the WHERE clause on `Item` for these items."""
-        clause: ColumnElement[bool] = (Item.status == ItemStatus.PUBLISHED) & Item.hidden.is_(
-            False
-        )
+        clause: ColumnElement[bool] = (Item.status == ItemStatus.PUBLISHED) & Item.hidden.is_(False)
         if self.kinds:
             clause = clause & Item.kind.in_(self.kinds)
         if self.themes is not None:
@@ -135,7 +133,6 @@ def from_request(themes: bool = True) -> ItemFilter:
         themes=frozenset(concepts_within(theme_ids)) if theme_ids else None,
         territories=frozenset(places_within(territory_ids)) if territory_ids else None,
     )
-
 
 
 def json_error(refused: HTTPException) -> tuple[Response, int]:

@@ -128,9 +128,7 @@ def points(selection: ItemFilter) -> Points:
             )
         )
     markers.sort(key=lambda p: (-p.count, p.label.casefold()))
-    return Points(
-        markers, len(unplaced), [described[i] for i in unplaced[:UNPLACED_LISTED]]
-    )
+    return Points(markers, len(unplaced), [described[i] for i in unplaced[:UNPLACED_LISTED]])
 
 
 def _describe(item_ids: set[int], languages: list[str]) -> dict[int, dict[str, str]]:

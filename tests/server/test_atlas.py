@@ -21,8 +21,12 @@ def atlas(node):
     housing = make_theme(node, "Logement", "Housing")
     with node.app_context():
         db.session.add(
-            Theme(slug="epargne-other", iri=REMOTE, pref_label={"fr": "Épargne (ailleurs)"},
-                  origin="https://other.example")
+            Theme(
+                slug="epargne-other",
+                iri=REMOTE,
+                pref_label={"fr": "Épargne (ailleurs)"},
+                origin="https://other.example",
+            )
         )
         db.session.commit()
     region = make_territory(node, "Région", kind="region")
@@ -65,7 +69,9 @@ def expected_counts(app, kind: str | None = None, territories: set[int] | None =
 
 
 def edges(data, relation):
-    return {(e["source"], e["target"]): e["weight"] for e in data["edges"] if e["relation"] == relation}
+    return {
+        (e["source"], e["target"]): e["weight"] for e in data["edges"] if e["relation"] == relation
+    }
 
 
 def iri(app, slug):
@@ -84,7 +90,11 @@ def test_nodes_count_items_of_the_concept_and_its_narrower_ones(node, client, at
     assert set(data) == {"nodes", "edges"}
     assert set(data["nodes"][0]) >= {"id", "label", "count"}
     assert {e["relation"] for e in data["edges"]} <= {
-        "broader", "related", "cooccurs", "exactMatch", "closeMatch"
+        "broader",
+        "related",
+        "cooccurs",
+        "exactMatch",
+        "closeMatch",
     }
 
 
@@ -168,5 +178,8 @@ def test_a_theme_page_shows_its_neighbourhood(node, client, atlas):
     savings = iri(node, atlas["savings"])
     assert all(savings in (e["source"], e["target"]) for e in around["edges"])
     assert {n["id"] for n in around["nodes"]} == {
-        savings, iri(node, atlas["energy"]), iri(node, atlas["housing"]), REMOTE
+        savings,
+        iri(node, atlas["energy"]),
+        iri(node, atlas["housing"]),
+        REMOTE,
     }
