@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, select
 from werkzeug.exceptions import HTTPException
 
 from server.extensions import db
+from server.forms.base import CONTROL
 from server.models import Item, ItemStatus, Territory, Theme, ThemeLink, ThemeRelation
 from server.models.item import item_territory, item_theme
 from vocab import kinds
@@ -102,20 +103,18 @@ def _values(name: str) -> list[str]:
 
 def _rows(model, values: list[str]) -> list[int]:
     """Return the ids of the rows named by slug or IRI; 404 naming the first unknown one."""
-    found = dict(
-        db.session.execute(
-            select(model.slug, model.id).where(model.slug.in_(values) | model.iri.in_(values))
-        ).all()
-    )
-    by_iri = dict(
-        db.session.execute(select(model.iri, model.id).where(model.iri.in_(values))).all()
-    )
+    # No slug or IRI holds a control character (PostgreSQL refuses NUL in any text).
+    sane = [v for v in values if len(v) <= 500 and not CONTROL.search(v)]
+    rows = db.session.execute(
+        select(model.slug, model.iri, model.id).where(model.slug.in_(sane) | model.iri.in_(sane))
+    ).all()
+    known = {row.slug: row.id for row in rows} | {row.iri: row.id for row in rows}
     ids = []
     for value in values:
-        row = found.get(value, by_iri.get(value))
-        if row is None:
-            abort(404, _("Nothing is known here by the name %(value)s.", value=value[:200]))
-        ids.append(row)
+        if value not in known:
+            shown = CONTROL.sub("", value)[:200]
+            abort(404, _("Nothing is known here by the name %(value)s.", value=shown))
+        ids.append(known[value])
     return ids
 
 
