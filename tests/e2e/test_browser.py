@@ -174,9 +174,7 @@ def test_the_atlas_leads_from_a_concept_to_its_items(site, page):
     page.goto(f"{site.base_url}/atlas?lang=en")
     graph = page.locator("[data-atlas]")
     graph.wait_for(state="visible")
-    page.wait_for_function(
-        "() => document.querySelector('[data-atlas] canvas') !== null"
-    )
+    page.wait_for_function("() => document.querySelector('[data-atlas] canvas') !== null")
     # A click on the drawn concept: Cytoscape reports where it put the node.
     position = page.evaluate(
         """() => {
