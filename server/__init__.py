@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server.config import Settings, load_secret_key
+from server.config import Settings, load_secret_key, tile_host
 from server.extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -51,7 +51,8 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 
     # Every process that builds the app (web, worker, CLI) keeps harvest records current.
     records.listen()
-    app.after_request(_security_headers)
+    policy = content_security_policy(settings)
+    app.after_request(lambda response: _security_headers(response, policy))
     login_manager.init_app(app)
     auth.init_app(app)
     i18n.init_app(app, babel)
@@ -69,15 +70,22 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     return app
 
 
-# Pages load nothing from elsewhere: no script, style, font or frame from another origin.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
+def content_security_policy(settings: Settings) -> str:
+    """Return the policy: nothing from elsewhere but the map tiles, and those as images only.
+
+    No script, style, font or frame from another origin.
+    """
+    images = "'self' data:"
+    if settings.map_tiles != "none":
+        images += " " + tile_host(settings.map_tiles)
+    return (
+        f"default-src 'self'; img-src {images}; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
 
 
-def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+def _security_headers(response, policy: str):
+    response.headers.setdefault("Content-Security-Policy", policy)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     return response

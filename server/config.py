@@ -45,6 +45,26 @@ SPARQL_NUMBERS: dict[str, type[int] | type[float]] = {
 }
 
 
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+def tile_host(template: str) -> str:
+    """Return the origin tiles come from, for the Content-Security-Policy's img-src.
+
+    A `{s}` subdomain placeholder becomes a wildcard: `https://{s}.tile.example.org/...`
+    gives `https://*.tile.example.org`.
+    """
+    parts = urlsplit(template.replace("{s}", "s-placeholder"))
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(f"COMMONS_MAP_TILES must be an http(s) URL template, not {template!r}")
+    if not all(f"{{{name}}}" in template for name in "zxy"):
+        raise ConfigError("COMMONS_MAP_TILES must contain {z}, {x} and {y}")
+    if any(c in parts.netloc for c in " ;,'\"\\"):
+        raise ConfigError(f"COMMONS_MAP_TILES has an unusable host: {parts.netloc!r}")
+    return f"{parts.scheme}://{parts.netloc.replace('s-placeholder', '*')}"
+
+
 @dataclass
 class Settings:
     """Everything a node reads from its environment; every field has a working default."""
@@ -63,6 +83,10 @@ class Settings:
     # one when the machine has a core to spare.
     worker_validators: int = field(default_factory=lambda: 1 if _usable_cores() > 1 else 0)
     secret_key: str = ""
+    # The maps' background: a tile URL template ({z}/{x}/{y}, optionally {s} and {r}), or
+    # "none" for markers and lists on a plain background.
+    map_tiles: str = OSM_TILES
+    map_attribution: str = OSM_ATTRIBUTION
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -87,6 +111,13 @@ class Settings:
         for name, kind in SPARQL_NUMBERS.items():
             _number(env, name, kind)
         settings.secret_key = env.get("COMMONS_SECRET_KEY", "")
+        tiles = (env.get("COMMONS_MAP_TILES") or "").strip()
+        if tiles:
+            settings.map_tiles = tiles
+            # Another tile server's attribution is not OpenStreetMap's.
+            settings.map_attribution = env.get("COMMONS_MAP_ATTRIBUTION", "")
+        if env.get("COMMONS_MAP_ATTRIBUTION"):
+            settings.map_attribution = env["COMMONS_MAP_ATTRIBUTION"]
         return settings.resolved()
 
     def resolved(self) -> Settings:
@@ -99,6 +130,8 @@ class Settings:
             raise ConfigError("COMMONS_FEDERATION_MODE must be 'open' or 'allowlist'")
         if self.follow_approval not in {"auto", "manual"}:
             raise ConfigError("COMMONS_FOLLOW_APPROVAL must be 'auto' or 'manual'")
+        if self.map_tiles != "none":
+            tile_host(self.map_tiles)  # raises ConfigError on a bad template
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'commons.db').resolve()}"
         if not self.node_handle:

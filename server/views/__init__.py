@@ -11,12 +11,14 @@ def init_app(app: Flask) -> None:
         activitypub,
         admin,
         api,
+        atlas,
         display,
         errors,
         federation_admin,
         harvest,
         inbox,
         items,
+        maps,
         pages,
         search,
         vocabulary,
@@ -36,6 +38,9 @@ def init_app(app: Flask) -> None:
         harvest,
         search,
     ):
+        app.register_blueprint(module.bp)
+    # Finding: the relational atlas and the maps.
+    for module in (atlas, maps):
         app.register_blueprint(module.bp)
     display.init_app(app)  # the helpers every template uses
     errors.init_app(app)

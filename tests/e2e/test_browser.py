@@ -201,3 +201,51 @@ def test_a_visitor_searches_from_the_header_narrows_by_a_facet_and_removes_it(si
     page.wait_for_load_state()
     assert "kind=" not in page.url and "q=ville" in page.url
     assert hits.count() == everything
+def test_the_atlas_leads_from_a_concept_to_its_items(site, page):
+    """Given the atlas, when a person clicks a concept, then its panel leads to its items."""
+    page.goto(f"{site.base_url}/atlas?lang=en")
+    graph = page.locator("[data-atlas]")
+    graph.wait_for(state="visible")
+    page.wait_for_function("() => document.querySelector('[data-atlas] canvas') !== null")
+    # A click on the drawn concept: Cytoscape reports where it put the node.
+    position = page.evaluate(
+        """() => {
+            const box = document.querySelector('[data-atlas]').getBoundingClientRect();
+            const cy = document.querySelector('[data-atlas]')._cyreg.cy;
+            const node = cy.nodes().filter(n => n.data('url') === '/themes/local-savings')[0];
+            const p = node.renderedPosition();
+            return {x: box.left + p.x, y: box.top + p.y};
+        }"""
+    )
+    page.mouse.click(position["x"], position["y"])
+    link = page.locator("[data-atlas-panel] .atlas-items-link")
+    link.wait_for(state="visible")
+    assert link.inner_text() == "Local savings"
+    link.click()
+    page.wait_for_load_state()
+    assert page.url.startswith(f"{site.base_url}/themes/local-savings")
+    assert page.locator("h1").inner_text() == "Local savings"
+    assert _serious_violations(page) == []
+
+
+def test_the_atlas_is_keyboard_friendly_and_accessible(site, page):
+    """The graph takes arrow keys, and the atlas page passes axe-core."""
+    page.goto(f"{site.base_url}/atlas?lang=fr")
+    page.locator("[data-atlas] canvas").first.wait_for()
+    page.locator("[data-atlas]").focus()
+    page.keyboard.press("ArrowRight")
+    assert page.locator("[data-atlas-panel] .atlas-items-link").count() == 1
+    assert _serious_violations(page) == []
+
+
+def test_a_territory_page_shows_its_items_on_a_map(site, page):
+    """Given a region with items in its towns, its page shows markers, without any tile."""
+    page.goto(f"{site.base_url}/territories/hauts-de-france?lang=en")
+    markers = page.locator(".map .leaflet-marker-icon")
+    markers.first.wait_for()
+    assert markers.count() >= 2
+    markers.first.click()
+    popup = page.locator(".leaflet-popup-content a").first
+    popup.wait_for(state="visible")
+    assert popup.get_attribute("href").startswith("/territories/")
+    assert _serious_violations(page) == []
