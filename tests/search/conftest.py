@@ -40,3 +40,7 @@ def add_item(app, kind: str, title: str | dict[str, str], **fields: Any) -> int:
         publish_item(item)
         db.session.commit()
         return item.id
+
+
+# A followed node's copies arrive through the real inbox path (tests/federation).
+from tests.federation.conftest import fed_app, peer  # noqa: E402, F401
