@@ -131,7 +131,7 @@ class Query:
             found = getlist(key) if getlist else args.get(key, [])  # type: ignore[attr-defined]
             if isinstance(found, str):
                 found = [found]
-            cleaned = (_CONTROL.sub("", str(v)).strip() for v in found)
+            cleaned = (_CONTROL.sub("", _encodable(str(v))).strip() for v in found)
             return tuple(dict.fromkeys(v for v in cleaned if v))
 
         def one(key: str, default: str) -> str:
@@ -166,6 +166,12 @@ _FIELDS = {
     "licence": "licences",
     "year": "years",
 }
+
+
+def _encodable(value: str) -> str:
+    """The value with what UTF-8 cannot carry (lone surrogates) replaced: data for the
+    database, not an encoding error."""
+    return value.encode("utf-8", "replace").decode("utf-8")
 
 
 def _number(value: str, name: str) -> int:
