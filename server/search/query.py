@@ -55,7 +55,6 @@ def parse_text(text: str) -> Terms:
     Quotes pair up left to right, an unclosed one runs to the end; a minus excludes only
     at the start of a word. Punctuation and operators of any engine are plain separators.
     """
-    text = _CONTROL.sub(" ", text)
     words: list[str] = []
     phrases: list[tuple[str, ...]] = []
     excluded: list[str] = []
