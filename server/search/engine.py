@@ -78,9 +78,10 @@ def search(query: Query, languages: tuple[str, ...] = ("fr", "en")) -> Results:
         base.append(Item.id.not_in(text.excluded))
     conditions = facet_conditions(query)
     chosen = [c for c in conditions.values() if c is not None]
-    total = session.scalar(select(func.count(Item.id)).where(*base, *chosen)) or 0
+    facets, total = count_facets(query, base, conditions, languages)
+    if total is None:
+        total = session.scalar(select(func.count(Item.id)).where(*base, *chosen)) or 0
     hits = _page(query, text.ids, [*base, *chosen], languages) if total else []
-    facets = count_facets(query, base, conditions, languages)
     return Results(total=total, hits=hits, facets=facets, query=query)
 
 

@@ -89,31 +89,42 @@ def _tree_values(
     return values
 
 
-def _flat_values(name: str, matching: Any, chosen: tuple[str, ...]) -> list[FacetValue]:
-    if name == "node":
-        statement = (
-            select(Actor.origin, func.count(Item.id))
-            .join(Actor, Actor.id == Item.actor_id)
-            .where(Item.id.in_(matching))
-            .group_by(Actor.origin)
+FLAT = ("kind", "lang", "licence", "year", "node")
+
+
+def _flat_counts(names: list[str], conditions: list[Any]) -> dict[str, dict[str, int]]:
+    """Count the values of several flat facets over the same items in one grouped query.
+
+    The groups (kind x language x licence x year x actor) are few; they are added up here.
+    """
+    columns = {
+        "kind": Item.kind,
+        "lang": Item.language,
+        "licence": Item.license,
+        "year": year_of(Item.published_at),
+        "node": Item.actor_id,
+    }
+    chosen = [columns[name] for name in names]
+    statement = select(*chosen, func.count(Item.id)).where(*conditions).group_by(*chosen)
+    counts: dict[str, dict[str, int]] = {name: {} for name in names}
+    rows = db.session.execute(statement).all()
+    origins: dict[Any, str] = {}
+    if "node" in names:
+        actor_ids = {row[names.index("node")] for row in rows}
+        origins = dict(
+            db.session.execute(select(Actor.id, Actor.origin).where(Actor.id.in_(actor_ids))).all()
         )
-        counts: dict[str, int] = {}
-        for origin, count in db.session.execute(statement):
-            host = origin.split("://", 1)[-1]
-            counts[host] = counts.get(host, 0) + count
-    else:
-        column = {
-            "kind": Item.kind,
-            "lang": Item.language,
-            "licence": Item.license,
-            "year": year_of(Item.published_at),
-        }[name]
-        statement = select(column, func.count(Item.id)).where(Item.id.in_(matching))
-        counts = {
-            str(value): count
-            for value, count in db.session.execute(statement.group_by(column))
-            if value is not None
-        }
+    for row in rows:
+        number = row[-1]
+        for name, value in zip(names, row[:-1], strict=True):
+            if value is None:
+                continue
+            key = origins[value].split("://", 1)[-1] if name == "node" else str(value)
+            counts[name][key] = counts[name].get(key, 0) + number
+    return counts
+
+
+def _flat_values(name: str, counts: dict[str, int], chosen: tuple[str, ...]) -> list[FacetValue]:
     labels = LICENSES if name == "licence" else {}
     values = [FacetValue(v, labels.get(v, v), n, v in chosen) for v, n in counts.items()]
     values += [FacetValue(v, labels.get(v, v), 0, True) for v in chosen if v not in counts]
@@ -122,16 +133,27 @@ def _flat_values(name: str, matching: Any, chosen: tuple[str, ...]) -> list[Face
 
 def count_facets(
     query: Query, base: list[Any], conditions: dict[str, Any], languages: tuple[str, ...]
-) -> dict[str, list[FacetValue]]:
-    """Every facet's values with their counts, most items first."""
+) -> tuple[dict[str, list[FacetValue]], int | None]:
+    """Every facet's values with their counts, most items first; and the total of items
+    matching everything, when it came with the counts (else None).
+
+    Facets nobody chose all count over the same items (the text and every chosen facet):
+    their flat ones are counted together in one query.
+    """
     facets: dict[str, list[FacetValue]] = {}
+    chosen_all = [c for c in conditions.values() if c is not None]
+    unchosen = [name for name in FLAT if conditions[name] is None]
+    flat = _flat_counts(unchosen, [*base, *chosen_all]) if unchosen else {}
+    total = sum(flat[unchosen[0]].values()) if unchosen and unchosen[0] == "kind" else None
     for name in FACETS:
         others = [c for other, c in conditions.items() if other != name and c is not None]
-        matching = select(Item.id).where(*base, *others)
         chosen = query.facet_values(name)
         if name in ("theme", "territory"):
+            matching = select(Item.id).where(*base, *others)
             values = _tree_values(name, matching, chosen, languages)
+        elif name in flat:
+            values = _flat_values(name, flat[name], chosen)
         else:
-            values = _flat_values(name, matching, chosen)
+            values = _flat_values(name, _flat_counts([name], [*base, *others])[name], chosen)
         facets[name] = sorted(values, key=lambda v: (-v.count, v.label.lower(), v.value))
-    return facets
+    return facets, total

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from markupsafe import Markup, escape
 
@@ -42,28 +42,32 @@ def snippet(item: Item, words: Iterable[str], languages: Iterable[str] = ("fr", 
     texts = _texts(item, languages)
     if not texts:
         return Markup("")
-    for content in texts:
-        tokens = _TOKEN.findall(content)
-        hits = [i for i, token in enumerate(tokens) if _matches(token, wanted)]
-        if hits:
-            return _render(tokens, set(hits), hits[0])
-    return _render(_TOKEN.findall(texts[0]), set(), 0)
+    seen: dict[str, bool] = {}  # words repeat: each is folded and stemmed once
+
+    def matches(token: str) -> bool:
+        found = seen.get(token)
+        if found is None:
+            found = seen[token] = bool(wanted) and any(
+                form in wanted for w in WORD.findall(fold(token)) for form in variants(w)
+            )
+        return found
+
+    if wanted:
+        for content in texts:
+            tokens = _TOKEN.findall(content)
+            first = next((i for i, token in enumerate(tokens) if matches(token)), None)
+            if first is not None:
+                return _render(tokens, matches, first)
+    return _render(_TOKEN.findall(texts[0]), lambda _: False, 0)
 
 
-def _matches(token: str, wanted: set[str]) -> bool:
-    if not wanted or not WORD.fullmatch(token):
-        return False
-    folded = fold(token)
-    return any(form in wanted for form in variants(folded))
-
-
-def _render(tokens: list[str], hits: set[int], first: int) -> Markup:
+def _render(tokens: list[str], matches: Callable[[str], bool], first: int) -> Markup:
     start = max(0, first - WIDTH)  # tokens alternate word / gap: about WIDTH/2 words before
     end = min(len(tokens), first + 2 * WIDTH)
     parts = ["… " if start > 0 else ""]
     for i in range(start, end):
         token = escape(tokens[i])
-        parts.append(f"<mark>{token}</mark>" if i in hits else str(token))
+        parts.append(f"<mark>{token}</mark>" if matches(tokens[i]) else str(token))
     if end < len(tokens):
         parts.append(" …")
     return Markup("".join(parts).strip())
