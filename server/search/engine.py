@@ -72,16 +72,18 @@ def search(query: Query, languages: tuple[str, ...] = ("fr", "en")) -> Results:
     session = db.session
     text = match(session, query.terms)
     base = [Item.status == ItemStatus.PUBLISHED, Item.hidden.is_(False)]
-    if text.ids is not None:
-        base.append(Item.id.in_(select(text.ids.subquery().c.item_id)))
     if text.excluded is not None:
         base.append(Item.id.not_in(text.excluded))
+    matched = [] if text.ids is None else [Item.id.in_(select(text.ids.subquery().c.item_id))]
     conditions = facet_conditions(query)
     chosen = [c for c in conditions.values() if c is not None]
-    facets, total = count_facets(query, base, conditions, languages)
+    facets, total = count_facets(query, [*base, *matched], conditions, languages)
     if total is None:
-        total = session.scalar(select(func.count(Item.id)).where(*base, *chosen)) or 0
-    hits = _page(query, text.ids, [*base, *chosen], languages) if total else []
+        total = session.scalar(select(func.count(Item.id)).where(*base, *matched, *chosen)) or 0
+    ranked = query.sort == "relevance" and text.ids is not None
+    # Ranked, the page joins the matches (their scores) instead of testing membership.
+    page_conditions = [*base, *chosen] if ranked else [*base, *matched, *chosen]
+    hits = _page(query, text.ids if ranked else None, page_conditions, languages) if total else []
     return Results(total=total, hits=hits, facets=facets, query=query)
 
 
@@ -90,7 +92,7 @@ def _page(
 ) -> list[Hit]:
     statement = select(Item.id).where(*conditions)
     newest = (Item.published_at.desc(), Item.id.desc())
-    if query.sort == "relevance" and ranked is not None:
+    if ranked is not None:
         scores = ranked.subquery()
         statement = statement.join(scores, scores.c.item_id == Item.id).order_by(
             scores.c.score.desc(), *newest
