@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import String, cast, insert, select
 
 from federation.documents import Fetched, NotFetched
 from federation.errors import FederationError, InvalidActivity
@@ -212,7 +212,8 @@ def _aligned(theme: Theme) -> Theme | None:
 
 def _resolve_territory(ref: objects.Ref, origin: str, fetched: Fetched) -> Territory:
     """Return our territory with the same official code, else a remote territory row,
-    described by its document when it was fetched."""
+    described by its document when it was fetched, and placed under its parent when
+    that parent is known here (by IRI or `sameAs`)."""
     territory = db.session.scalar(select(Territory).where(Territory.iri == ref.id))
     if territory is not None:
         return territory
@@ -242,6 +243,9 @@ def _resolve_territory(ref: objects.Ref, origin: str, fetched: Fetched) -> Terri
         territory.latitude, territory.longitude = place.latitude, place.longitude
         territory.code = place.code
         territory.same_as = list(place.same_as)
+        if place.part_of is not None:
+            parent = _known_territory(place.part_of.id)
+            territory.parent_id = parent.id if parent is not None else None
     except NotFetched:
         raise
     except (FederationError, ValueError, KeyError, TypeError):
@@ -249,6 +253,20 @@ def _resolve_territory(ref: objects.Ref, origin: str, fetched: Fetched) -> Terri
     db.session.add(territory)
     db.session.flush()
     return territory
+
+
+def _known_territory(iri: str) -> Territory | None:
+    """Return the territory known here as `iri`: by its IRI, or one saying it is the same."""
+    found = db.session.scalar(select(Territory).where(Territory.iri == iri))
+    if found is not None:
+        return found
+    # same_as is a JSON list: find the candidates by their text, then check the list itself.
+    candidates = db.session.scalars(
+        select(Territory).where(
+            cast(Territory.same_as, String).contains(f'"{iri}"', autoescape=True)
+        )
+    )
+    return next((t for t in candidates if iri in (t.same_as or [])), None)
 
 
 def store_copy(batch: Batch, obj: objects.Item, owner: Actor) -> bool:

@@ -9,6 +9,8 @@ from alembic import context
 from flask import current_app
 from sqlalchemy import types
 
+from server.search.index import is_index_table
+
 config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -28,10 +30,17 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, _parent_names) -> bool:
+    """Leave out what the models cannot describe: the search index (an FTS5 virtual table
+    and its shadow tables, or a tsvector table), created by its own revision."""
+    return not (type_ == "table" and is_index_table(name))
+
+
 def _configure(**kwargs) -> None:
     context.configure(
         target_metadata=target_db.metadata,
         render_item=render_item,
+        include_name=include_name,
         compare_type=True,
         render_as_batch=True,
         **kwargs,

@@ -48,9 +48,11 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 
     from server import auth, i18n, views
     from server.harvest import records
+    from server.search import listener as search_listener
 
     # Every process that builds the app (web, worker, CLI) keeps harvest records current.
     records.listen()
+    search_listener.listen()
     policy = content_security_policy(settings)
     app.after_request(lambda response: _security_headers(response, policy))
     login_manager.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, select
@@ -40,6 +41,19 @@ class Territory(db.Model):
     @classmethod
     def by_slug(cls, slug: str) -> Territory | None:
         return db.session.scalar(select(cls).where(cls.slug == slug))
+
+    @classmethod
+    def descendant_ids(cls, ids: Iterable[int]) -> set[int]:
+        """Return these places' ids and those of all the places inside them, transitively.
+
+        One recursive query; UNION (not UNION ALL) stops at a cycle of parents.
+        """
+        ids = {int(i) for i in ids}
+        if not ids:
+            return set()
+        tree = select(cls.id.label("id")).where(cls.id.in_(ids)).cte("tree", recursive=True)
+        tree = tree.union(select(cls.id).where(cls.parent_id == tree.c.id))
+        return set(db.session.scalars(select(tree.c.id)))
 
     def to_object(self) -> TerritoryObject:
         """Describe this territory as the vocabulary's Territory."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
@@ -45,6 +46,23 @@ class Theme(db.Model):
     @classmethod
     def by_slug(cls, slug: str) -> Theme | None:
         return db.session.scalar(select(cls).where(cls.slug == slug))
+
+    @classmethod
+    def descendant_ids(cls, ids: Iterable[int]) -> set[int]:
+        """Return these concepts' ids and those of all their narrower ones, transitively.
+
+        One recursive query; UNION (not UNION ALL) stops at a cycle of broader links.
+        """
+        ids = {int(i) for i in ids}
+        if not ids:
+            return set()
+        tree = select(cls.id.label("id")).where(cls.id.in_(ids)).cte("tree", recursive=True)
+        tree = tree.union(
+            select(ThemeLink.theme_id).where(
+                ThemeLink.target_id == tree.c.id, ThemeLink.relation == ThemeRelation.BROADER
+            )
+        )
+        return set(db.session.scalars(select(tree.c.id)))
 
     def targets(self, relation: ThemeRelation) -> list[Theme]:
         """Return the concepts this one points at with `relation` (broader or related)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, url_for
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from werkzeug.exceptions import HTTPException
 
 from server.extensions import db
@@ -84,14 +84,11 @@ def anchors() -> dict[int, Territory]:
     return found
 
 
-def points(selection: ItemFilter) -> Points:
-    """Place the selected items: a point per placed territory, and the rest listed apart."""
+def points(condition: ColumnElement[bool]) -> Points:
+    """Place the items `condition` selects: a point per placed territory, and the rest listed
+    apart."""
     languages = display.content_languages()
-    chosen = (
-        select(Item.id)
-        .where(selection.condition())
-        .order_by(Item.published_at.desc(), Item.id.desc())
-    )
+    chosen = select(Item.id).where(condition).order_by(Item.published_at.desc(), Item.id.desc())
     order = {item_id: rank for rank, item_id in enumerate(db.session.scalars(chosen))}
     pairs = db.session.execute(
         select(item_territory.c.item_id, item_territory.c.territory_id).where(
@@ -152,10 +149,10 @@ def _describe(item_ids: set[int], languages: list[str]) -> dict[int, dict[str, s
 def map_points(territory: str | None = None) -> Points:
     """Return the points of the published items (in a territory and the places inside it)."""
     if territory is None:
-        return points(ItemFilter())
+        return points(ItemFilter().condition())
     place = Territory.by_slug(territory)
     ids = item_filters.places_within([place.id]) if place else set()
-    return points(ItemFilter(territories=frozenset(ids)))
+    return points(ItemFilter(territories=frozenset(ids)).condition())
 
 
 @bp.app_template_global("map_settings")
@@ -173,6 +170,6 @@ def points_json():
         selection = item_filters.from_request()
     except HTTPException as refused:
         return item_filters.json_error(refused)
-    response = jsonify(points(selection).as_json())
+    response = jsonify(points(selection.condition()).as_json())
     response.headers["Cache-Control"] = "public, max-age=60"
     return response

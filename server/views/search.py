@@ -7,7 +7,7 @@ turns its `Results` into links that add or remove one facet value at a time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
@@ -15,11 +15,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from server.forms.choices import language_name
+from server.forms.choices import KIND_LABELS, language_name
 from server.harvest import feeds
 from server.i18n import lang_is_a_facet
 from server.search import FacetValue, Hit, Query, Results, SearchError, search
-from server.views import display
+from server.search.engine import found_by
+from server.views import display, maps
 from server.views.negotiation import accepted
 from vocab.codec import host_of
 
@@ -50,8 +51,24 @@ def query_args(fixed: dict[str, str] | None = None) -> dict[str, list[str]]:
 
 
 def run(fixed: dict[str, str] | None = None) -> Results:
-    """Search with the request's arguments; raise SearchError for an unusable one."""
-    return search(Query.from_args(query_args(fixed)))
+    """Search with the request's arguments; raise SearchError for an unusable one. Facets
+    and snippets come in the reader's languages, values labelled as the pages name them."""
+    results = search(Query.from_args(query_args(fixed)), tuple(display.content_languages()))
+    for name, label in (("kind", _kind_label), ("lang", language_name), ("node", _node_label)):
+        results.facets[name] = [
+            replace(value, label=label(value.value)) for value in results.facets.get(name, [])
+        ]
+    return results
+
+
+def _kind_label(name: str) -> str:
+    return str(KIND_LABELS.get(name, name))
+
+
+def _node_label(host: str) -> str:
+    """This node by its name, another by its host (its name is not stored here)."""
+    own = host_of(current_app.config["SETTINGS"].base_url)
+    return display.node_name() if host == own else host
 
 
 @dataclass
@@ -198,6 +215,17 @@ def index():
         response = Response(render_template("search/index.html", listing=Listing(results)))
     response.headers.add("Vary", "Accept")
     return response
+
+
+@bp.get("/search/map.json")
+@lang_is_a_facet
+def map_json():
+    """Place every item the search finds (all its pages) on a map: the search's map view."""
+    try:
+        query = Query.from_args(request.args)
+    except SearchError as error:
+        return jsonify(error=_("Bad request"), detail=str(error)), 400
+    return jsonify(maps.points(found_by(query)).as_json())
 
 
 @bp.get("/search/feed.atom")

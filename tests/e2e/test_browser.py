@@ -201,6 +201,8 @@ def test_a_visitor_searches_from_the_header_narrows_by_a_facet_and_removes_it(si
     page.wait_for_load_state()
     assert "kind=" not in page.url and "q=ville" in page.url
     assert hits.count() == everything
+
+
 def test_the_atlas_leads_from_a_concept_to_its_items(site, page):
     """Given the atlas, when a person clicks a concept, then its panel leads to its items."""
     page.goto(f"{site.base_url}/atlas?lang=en")
