@@ -114,3 +114,18 @@ def test_a_bad_tile_template_stops_the_node(template):
     """A tile template the maps cannot use is a configuration error at start."""
     with pytest.raises(ConfigError):
         Settings.from_env({"COMMONS_MAP_TILES": template})
+
+
+def test_a_search_is_shown_on_a_map_with_every_page_of_its_results(client, places):
+    """Given a search, its map view places every item it finds (not only the first page),
+    leaves out what it does not find, and a bad search gets a 400 with its reason."""
+    data = client.get("/search/map.json?q=ville&per_page=1").get_json()
+    assert {p: v["count"] for p, v in by_label(data).items()} == {"Ville": 1}
+    assert data["unplaced"]["count"] == 0
+    every = client.get("/search/map.json").get_json()
+    assert {p: v["count"] for p, v in by_label(every).items()} == {"Région": 1, "Ville": 1}
+    assert every["unplaced"]["count"] == 2
+    refused = client.get("/search/map.json?page=zero")
+    assert refused.status_code == 400 and refused.get_json()["detail"]
+    page = client.get("/search?q=ville&view=map").get_data(as_text=True)
+    assert 'data-points-url="/search/map.json?q=ville"' in page
