@@ -176,10 +176,16 @@ def csrf_token(html: str) -> str:
 @pytest.fixture
 def empty_database_url(database_url: str, tmp_path: Path):
     """A database with nothing in it, of the same kind as the test database."""
+    yield from fresh_database(database_url, tmp_path, "empty")
+
+
+def fresh_database(database_url: str, tmp_path: Path, name: str):
+    """Yield the URL of an empty database named `name`, of the same kind as the test
+    database (a SQLite file, or a PostgreSQL schema dropped afterwards)."""
     if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        yield f"sqlite:///{tmp_path / f'{name}.db'}"
         return
-    schema = f"empty_{os.getpid()}"
+    schema = f"{name}_{os.getpid()}"
     engine = create_engine(database_url)
     with engine.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))

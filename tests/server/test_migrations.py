@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
-from urllib.parse import quote
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
 
 from server import create_app
 from server.extensions import db
 from server.search.index import is_index_table
+from tests.conftest import fresh_database
 
 
 def _search_index_schema(connection) -> list[str]:
@@ -37,19 +34,7 @@ def _search_index_schema(connection) -> list[str]:
 @pytest.fixture
 def other_database_url(database_url: str, tmp_path):
     """A second empty database of the same kind, for what create_all() builds."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'created.db'}"
-        return
-    schema = f"created_{os.getpid()}"
-    engine = create_engine(database_url)
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in database_url else "?"
-    yield f"{database_url}{separator}options={quote(f'-csearch_path={schema}')}"
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    engine.dispose()
+    yield from fresh_database(database_url, tmp_path, "created")
 
 
 def test_upgrade_head_matches_the_models(empty_database_url, other_database_url, tmp_path):
