@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Float, Integer, MetaData, Table, delete, insert, select, text
+from sqlalchemy import Column, Float, Integer, MetaData, Table, delete, exists, insert, select, text
 from sqlalchemy.orm import Session
 
 from server.models import Item
@@ -44,10 +44,9 @@ def collect(session: Session, ranked: Any, conditions: list[Any]) -> Table:
     session.execute(text(_CREATE.get(dialect, _CREATE["postgresql"])))
     session.execute(delete(MATCHES))
     scores = ranked.subquery()
-    found = (
-        select(scores.c.item_id, scores.c.score)
-        .join(Item, Item.id == scores.c.item_id)
-        .where(*conditions)
+    # EXISTS, not a join: SQLite would run the whole FTS5 match again for each item.
+    found = select(scores.c.item_id, scores.c.score).where(
+        exists().where(Item.id == scores.c.item_id, *conditions)
     )
     session.execute(insert(MATCHES).from_select(["item_id", "score"], found))
     return MATCHES
