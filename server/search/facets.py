@@ -48,20 +48,20 @@ def _territory_closure() -> Any:
     )
 
 
-def _tree_counts(name: str, matching: Any) -> list[tuple[Any, int]]:
-    """Count the items under each theme or territory (ids to counts)."""
+def _tree_counts(name: str, matching: Any) -> Any:
+    """Count the items under each theme or territory: a subquery (ancestor, count)."""
     if name == "theme":
         closure, link, column = _theme_closure(), item_theme, item_theme.c.theme_id
     else:
         closure, link, column = _territory_closure(), item_territory, item_territory.c.territory_id
-    statement = (
-        select(closure.c.ancestor, func.count(func.distinct(link.c.item_id)))
+    return (
+        select(closure.c.ancestor, func.count(func.distinct(link.c.item_id)).label("count"))
         .select_from(link)
         .join(closure, closure.c.descendant == column)
         .where(link.c.item_id.in_(matching))
         .group_by(closure.c.ancestor)
+        .subquery()
     )
-    return [(row[0], row[1]) for row in db.session.execute(statement)]
 
 
 def _tree_values(
@@ -69,20 +69,21 @@ def _tree_values(
 ) -> list[FacetValue]:
     model: type[Theme] | type[Territory] = Theme if name == "theme" else Territory
     label_column = Theme.pref_label if name == "theme" else Territory.name
-    counts = dict(_tree_counts(name, matching))
+    counts = _tree_counts(name, matching)
+    # The counted concepts and the chosen ones (counted or not), labelled, in one query.
     rows = db.session.execute(
-        select(model.id, model.slug, model.iri, label_column).where(
-            model.id.in_(list(counts)) | model.slug.in_(chosen) | model.iri.in_(chosen)
-        )
+        select(model.slug, model.iri, label_column, counts.c.count)
+        .outerjoin(counts, counts.c.ancestor == model.id)
+        .where(counts.c.ancestor.is_not(None) | model.slug.in_(chosen) | model.iri.in_(chosen))
     ).all()
     values = [
         FacetValue(
             slug,
             pick(label or {}, list(languages)) or slug,
-            counts.get(id_, 0),
+            count or 0,
             slug in chosen or iri in chosen,
         )
-        for id_, slug, iri, label in rows
+        for slug, iri, label, count in rows
     ]
     known = {row.slug for row in rows} | {row.iri for row in rows}
     values += [FacetValue(v, v, 0, True) for v in chosen if v not in known]
