@@ -101,17 +101,21 @@ def _flat_counts(
 
     The groups (kind x language x licence x year x actor) are few; they are added up here.
     """
+    # The matches hold the columns counted: without other conditions, no item is read.
+    source = found.c if found is not None and not conditions else Item.__table__.c
     columns = {
-        "kind": Item.kind,
-        "lang": Item.language,
-        "licence": Item.license,
-        "year": year_of(Item.published_at),
-        "node": Item.actor_id,
+        "kind": source.kind,
+        "lang": source.language,
+        "licence": source.license,
+        "year": year_of(source.published_at),
+        "node": source.actor_id,
     }
     chosen = [columns[name] for name in names]
-    statement = select(*chosen, func.count(Item.id))
+    statement = select(*chosen, func.count())
     if found is not None:
-        statement = statement.select_from(found).join(Item, Item.id == found.c.item_id)
+        statement = statement.select_from(found)
+        if conditions:
+            statement = statement.join(Item, Item.id == found.c.item_id)
     statement = statement.where(*conditions).group_by(*chosen)
     counts: dict[str, dict[str, int]] = {name: {} for name in names}
     rows = db.session.execute(statement).all()

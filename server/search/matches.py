@@ -1,10 +1,10 @@
 """The items a search's text matches, found once per search and kept in a temporary table.
 
 Counting each facet and choosing the page used to run the full-text match again each time
-(four times a search, with bm25 or ts_rank over every match for the page). The ids and
-scores of the matching items now go once into `search_matches`, a temporary table of the
-connection (nobody else sees it, and on SQLite writing it takes no lock on the database);
-the facet counts and the page join it.
+(four times a search), and to read each matching item's row again each time. The matching
+items now go once into `search_matches`, a temporary table of the connection (nobody else
+sees it; on SQLite writing it takes no lock on the database), with their score and the
+columns the flat facets and the page's order need: those read it alone, without the items.
 
 On PostgreSQL the table goes with the transaction (ON COMMIT DROP; a rollback takes it
 too): no rows linger on a pooled connection. On SQLite it stays with the connection and
@@ -15,10 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Float, Integer, MetaData, Table, delete, exists, insert, select, text
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, delete, insert, select
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.expression import UnaryExpression
 
-from server.models import Item
+from server.models import Item, ItemStatus
+from server.models.base import UTCDateTime
 
 # Not in the models' metadata: create_all and Alembic never see it.
 MATCHES = Table(
@@ -26,27 +30,50 @@ MATCHES = Table(
     MetaData(),
     Column("item_id", Integer, primary_key=True),
     Column("score", Float, nullable=False),
+    Column("published_at", UTCDateTime),
+    Column("kind", String(16)),
+    Column("language", String(16)),
+    Column("license", String(300)),
+    Column("actor_id", Integer),
 )
-_COLUMNS = "(item_id INTEGER PRIMARY KEY, score REAL NOT NULL)"
+_COLUMNS = (
+    "(item_id INTEGER PRIMARY KEY, score REAL NOT NULL, published_at {timestamp}, "
+    "kind VARCHAR(16), language VARCHAR(16), license VARCHAR(300), actor_id INTEGER)"
+)
 _CREATE = {
-    "sqlite": f"CREATE TEMP TABLE IF NOT EXISTS search_matches {_COLUMNS}",
-    "postgresql": f"CREATE TEMP TABLE IF NOT EXISTS search_matches {_COLUMNS} ON COMMIT DROP",
+    "sqlite": "CREATE TEMP TABLE IF NOT EXISTS search_matches "
+    + _COLUMNS.format(timestamp="DATETIME"),
+    "postgresql": "CREATE TEMP TABLE IF NOT EXISTS search_matches "
+    + _COLUMNS.format(timestamp="TIMESTAMP WITH TIME ZONE")
+    + " ON COMMIT DROP",
 }
+_COPIED = ("published_at", "kind", "language", "license", "actor_id")
 
 
-def collect(session: Session, ranked: Any, conditions: list[Any]) -> Table:
-    """Write the items `ranked` selects (item_id, score) that meet `conditions` (on Item)
-    into `search_matches`, replacing what an earlier search of the transaction left.
-
-    Return the table: (item_id, score), one row per item.
+def collect(session: Session, ranked: Any, excluded: Any) -> Table:
+    """Write the public items `ranked` selects (item_id, score), less those `excluded`
+    selects (ids, or None), into `search_matches`, replacing what an earlier search of
+    the transaction left. Return the table.
     """
     dialect = session.get_bind().dialect.name
-    session.execute(text(_CREATE.get(dialect, _CREATE["postgresql"])))
+    session.execute(sql(_CREATE.get(dialect, _CREATE["postgresql"])))
     session.execute(delete(MATCHES))
     scores = ranked.subquery()
-    # EXISTS, not a join: SQLite would run the whole FTS5 match again for each item.
-    found = select(scores.c.item_id, scores.c.score).where(
-        exists().where(Item.id == scores.c.item_id, *conditions)
+    status = Item.status
+    if dialect == "sqlite":
+        # "+status": no index on it, so SQLite reads the matches first and each item by
+        # its id, rather than each public item first and the FTS5 match again for each.
+        status = UnaryExpression(
+            Item.status, operator=operators.custom_op("+"), type_=Item.status.type
+        )
+    conditions = [status == ItemStatus.PUBLISHED, Item.hidden.is_(False)]
+    if excluded is not None:
+        conditions.append(Item.id.not_in(excluded))
+    found = (
+        select(scores.c.item_id, scores.c.score, *(getattr(Item, c) for c in _COPIED))
+        .select_from(scores)
+        .join(Item, Item.id == scores.c.item_id)
+        .where(*conditions)
     )
-    session.execute(insert(MATCHES).from_select(["item_id", "score"], found))
+    session.execute(insert(MATCHES).from_select(["item_id", "score", *_COPIED], found))
     return MATCHES
