@@ -76,7 +76,7 @@ def search(query: Query, languages: tuple[str, ...] = ("fr", "en")) -> Results:
     found = None
     if text.ids is not None:
         # The text is matched once: the facets and the page join the items it found.
-        found = collect(session, text.ids, text.excluded)
+        found = collect(session, text.ids, text.excluded, scored=query.sort == "relevance")
         base, matched = [], [Item.id.in_(select(found.c.item_id))]
     conditions = facet_conditions(query)
     chosen = [c for c in conditions.values() if c is not None]

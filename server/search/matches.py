@@ -15,7 +15,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, delete, insert, select
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
@@ -50,10 +61,12 @@ _CREATE = {
 _COPIED = ("published_at", "kind", "language", "license", "actor_id")
 
 
-def collect(session: Session, ranked: Any, excluded: Any) -> Table:
+def collect(session: Session, ranked: Any, excluded: Any, scored: bool = True) -> Table:
     """Write the public items `ranked` selects (item_id, score), less those `excluded`
     selects (ids, or None), into `search_matches`, replacing what an earlier search of
     the transaction left. Return the table.
+
+    Not `scored` (results by date), every score is 0: bm25 or ts_rank is not computed.
     """
     dialect = session.get_bind().dialect.name
     session.execute(sql(_CREATE.get(dialect, _CREATE["postgresql"])))
@@ -70,7 +83,11 @@ def collect(session: Session, ranked: Any, excluded: Any) -> Table:
     if excluded is not None:
         conditions.append(Item.id.not_in(excluded))
     found = (
-        select(scores.c.item_id, scores.c.score, *(getattr(Item, c) for c in _COPIED))
+        select(
+            scores.c.item_id,
+            scores.c.score if scored else literal(0.0, Float),
+            *(getattr(Item, c) for c in _COPIED),
+        )
         .select_from(scores)
         .join(Item, Item.id == scores.c.item_id)
         .where(*conditions)
