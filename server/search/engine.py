@@ -18,6 +18,7 @@ from server.models import Actor, Item, ItemStatus, Territory, Theme
 from server.models.item import item_territory, item_theme
 from server.search.facets import count_facets, year_of
 from server.search.match import match
+from server.search.matches import collect
 from server.search.query import FACETS, Query
 from server.search.results import FacetValue, Hit, Results
 from server.search.snippets import snippet
@@ -72,15 +73,18 @@ def search(query: Query, languages: tuple[str, ...] = ("fr", "en")) -> Results:
     session = db.session
     text = match(session, query.terms)
     base, matched = _text_conditions(text)
+    found = None
+    if text.ids is not None:
+        # The text is matched once: the facets and the page join the items it found.
+        found = collect(session, text.ids, text.excluded, scored=query.sort == "relevance")
+        base, matched = [], [Item.id.in_(select(found.c.item_id))]
     conditions = facet_conditions(query)
     chosen = [c for c in conditions.values() if c is not None]
-    facets, total = count_facets(query, [*base, *matched], conditions, languages)
+    scope = [*base, *matched] if found is None else []
+    facets, total = count_facets(query, scope, conditions, languages, found)
     if total is None:
         total = session.scalar(select(func.count(Item.id)).where(*base, *matched, *chosen)) or 0
-    ranked = query.sort == "relevance" and text.ids is not None
-    # Ranked, the page joins the matches (their scores) instead of testing membership.
-    page_conditions = [*base, *chosen] if ranked else [*base, *matched, *chosen]
-    hits = _page(query, text.ids if ranked else None, page_conditions, languages) if total else []
+    hits = _page(query, found, [*base, *chosen], languages) if total else []
     return Results(total=total, hits=hits, facets=facets, query=query)
 
 
@@ -100,18 +104,21 @@ def found_by(query: Query) -> Any:
     return and_(*base, *matched, *chosen)
 
 
-def _page(
-    query: Query, ranked: Any, conditions: list[Any], languages: tuple[str, ...]
-) -> list[Hit]:
-    statement = select(Item.id).where(*conditions)
-    newest = (Item.published_at.desc(), Item.id.desc())
-    if ranked is not None:
-        scores = ranked.subquery()
-        statement = statement.join(scores, scores.c.item_id == Item.id).order_by(
-            scores.c.score.desc(), *newest
-        )
+def _page(query: Query, found: Any, conditions: list[Any], languages: tuple[str, ...]) -> list[Hit]:
+    """Load one page of the items meeting `conditions` (among `found`, the items the text
+    matched, when given), with their snippets."""
+    if found is None:
+        statement = select(Item.id).where(*conditions)
+        order = [Item.published_at.desc(), Item.id.desc()]
+    elif not conditions:  # the matches hold what the order needs
+        statement = select(found.c.item_id)
+        order = [found.c.published_at.desc(), found.c.item_id.desc()]
     else:
-        statement = statement.order_by(*newest)
+        statement = select(Item.id).join(found, found.c.item_id == Item.id).where(*conditions)
+        order = [Item.published_at.desc(), Item.id.desc()]
+    if found is not None and query.sort == "relevance":
+        order.insert(0, found.c.score.desc())
+    statement = statement.order_by(*order)
     statement = statement.offset((query.page - 1) * query.per_page).limit(query.per_page)
     ids = list(db.session.scalars(statement))
     if not ids:

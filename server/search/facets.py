@@ -48,20 +48,20 @@ def _territory_closure() -> Any:
     )
 
 
-def _tree_counts(name: str, matching: Any) -> list[tuple[Any, int]]:
-    """Count the items under each theme or territory (ids to counts)."""
+def _tree_counts(name: str, matching: Any) -> Any:
+    """Count the items under each theme or territory: a subquery (ancestor, count)."""
     if name == "theme":
         closure, link, column = _theme_closure(), item_theme, item_theme.c.theme_id
     else:
         closure, link, column = _territory_closure(), item_territory, item_territory.c.territory_id
-    statement = (
-        select(closure.c.ancestor, func.count(func.distinct(link.c.item_id)))
+    return (
+        select(closure.c.ancestor, func.count(func.distinct(link.c.item_id)).label("count"))
         .select_from(link)
         .join(closure, closure.c.descendant == column)
         .where(link.c.item_id.in_(matching))
         .group_by(closure.c.ancestor)
+        .subquery()
     )
-    return [(row[0], row[1]) for row in db.session.execute(statement)]
 
 
 def _tree_values(
@@ -69,20 +69,21 @@ def _tree_values(
 ) -> list[FacetValue]:
     model: type[Theme] | type[Territory] = Theme if name == "theme" else Territory
     label_column = Theme.pref_label if name == "theme" else Territory.name
-    counts = dict(_tree_counts(name, matching))
+    counts = _tree_counts(name, matching)
+    # The counted concepts and the chosen ones (counted or not), labelled, in one query.
     rows = db.session.execute(
-        select(model.id, model.slug, model.iri, label_column).where(
-            model.id.in_(list(counts)) | model.slug.in_(chosen) | model.iri.in_(chosen)
-        )
+        select(model.slug, model.iri, label_column, counts.c.count)
+        .outerjoin(counts, counts.c.ancestor == model.id)
+        .where(counts.c.ancestor.is_not(None) | model.slug.in_(chosen) | model.iri.in_(chosen))
     ).all()
     values = [
         FacetValue(
             slug,
             pick(label or {}, list(languages)) or slug,
-            counts.get(id_, 0),
+            count or 0,
             slug in chosen or iri in chosen,
         )
-        for id_, slug, iri, label in rows
+        for slug, iri, label, count in rows
     ]
     known = {row.slug for row in rows} | {row.iri for row in rows}
     values += [FacetValue(v, v, 0, True) for v in chosen if v not in known]
@@ -92,20 +93,30 @@ def _tree_values(
 FLAT = ("kind", "lang", "licence", "year", "node")
 
 
-def _flat_counts(names: list[str], conditions: list[Any]) -> dict[str, dict[str, int]]:
-    """Count the values of several flat facets over the same items in one grouped query.
+def _flat_counts(
+    names: list[str], conditions: list[Any], found: Any = None
+) -> dict[str, dict[str, int]]:
+    """Count the values of several flat facets over the same items in one grouped query
+    (those of `found`, the items the text matched, when given, that meet `conditions`).
 
     The groups (kind x language x licence x year x actor) are few; they are added up here.
     """
+    # The matches hold the columns counted: without other conditions, no item is read.
+    source = found.c if found is not None and not conditions else Item.__table__.c
     columns = {
-        "kind": Item.kind,
-        "lang": Item.language,
-        "licence": Item.license,
-        "year": year_of(Item.published_at),
-        "node": Item.actor_id,
+        "kind": source.kind,
+        "lang": source.language,
+        "licence": source.license,
+        "year": year_of(source.published_at),
+        "node": source.actor_id,
     }
     chosen = [columns[name] for name in names]
-    statement = select(*chosen, func.count(Item.id)).where(*conditions).group_by(*chosen)
+    statement = select(*chosen, func.count())
+    if found is not None:
+        statement = statement.select_from(found)
+        if conditions:
+            statement = statement.join(Item, Item.id == found.c.item_id)
+    statement = statement.where(*conditions).group_by(*chosen)
     counts: dict[str, dict[str, int]] = {name: {} for name in names}
     rows = db.session.execute(statement).all()
     origins: dict[Any, str] = {}
@@ -131,29 +142,45 @@ def _flat_values(name: str, counts: dict[str, int], chosen: tuple[str, ...]) -> 
     return values
 
 
+def _items(found: Any, conditions: list[Any]) -> Any:
+    """Select the ids of the items (of `found`, when given) meeting `conditions`."""
+    if found is None:
+        return select(Item.id).where(*conditions)
+    if not conditions:
+        return select(found.c.item_id)
+    return select(found.c.item_id).join(Item, Item.id == found.c.item_id).where(*conditions)
+
+
 def count_facets(
-    query: Query, base: list[Any], conditions: dict[str, Any], languages: tuple[str, ...]
+    query: Query,
+    base: list[Any],
+    conditions: dict[str, Any],
+    languages: tuple[str, ...],
+    found: Any = None,
 ) -> tuple[dict[str, list[FacetValue]], int | None]:
     """Every facet's values with their counts, most items first; and the total of items
     matching everything, when it came with the counts (else None).
 
-    Facets nobody chose all count over the same items (the text and every chosen facet):
-    their flat ones are counted together in one query.
+    Counted over the items meeting `base`, among those of `found` when given (a table of
+    the items the text matched, `server.search.matches`). Facets nobody chose all count
+    over the same items (the text and every chosen facet): their flat ones are counted
+    together in one query.
     """
     facets: dict[str, list[FacetValue]] = {}
     chosen_all = [c for c in conditions.values() if c is not None]
     unchosen = [name for name in FLAT if conditions[name] is None]
-    flat = _flat_counts(unchosen, [*base, *chosen_all]) if unchosen else {}
+    flat = _flat_counts(unchosen, [*base, *chosen_all], found) if unchosen else {}
     total = sum(flat[unchosen[0]].values()) if unchosen and unchosen[0] == "kind" else None
     for name in FACETS:
         others = [c for other, c in conditions.items() if other != name and c is not None]
         chosen = query.facet_values(name)
         if name in ("theme", "territory"):
-            matching = select(Item.id).where(*base, *others)
+            matching = _items(found, [*base, *others])
             values = _tree_values(name, matching, chosen, languages)
         elif name in flat:
             values = _flat_values(name, flat[name], chosen)
         else:
-            values = _flat_values(name, _flat_counts([name], [*base, *others])[name], chosen)
+            counts = _flat_counts([name], [*base, *others], found)[name]
+            values = _flat_values(name, counts, chosen)
         facets[name] = sorted(values, key=lambda v: (-v.count, v.label.lower(), v.value))
     return facets, total

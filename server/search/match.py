@@ -111,7 +111,9 @@ def _postgresql(session: Session, terms: Terms) -> Match:
         parts = [_tsquery("plainto_tsquery", w) for w in terms.words if w not in stop]
         parts += [_tsquery("phraseto_tsquery", " ".join(p)) for p in terms.phrases]
         if not parts:  # only stop words: nothing says what to look for
-            ids = select(index.c.item_id, literal_column("0.0", Float)).where(false())
+            ids = select(
+                index.c.item_id.label("item_id"), literal_column("0.0", Float).label("score")
+            ).where(false())
         else:
             query = parts[0]
             for part in parts[1:]:
