@@ -251,4 +251,8 @@ def test_a_territory_page_shows_its_items_on_a_map(site, page):
     popup = page.locator(".leaflet-popup-content a").first
     popup.wait_for(state="visible")
     assert popup.get_attribute("href").startswith("/territories/")
+    # Leaflet fades a popup in: check its contrast once it is fully shown, not half-faded.
+    page.wait_for_function(
+        "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+    )
     assert _serious_violations(page) == []
