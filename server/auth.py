@@ -22,11 +22,17 @@ def init_app(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
+def _load_user(session_id: str) -> User | None:
+    """The member of a session: its id, and a stamp of the password it was opened with
+    (`User.get_id`), so a changed password or a deleted account ends it."""
+    user_id, _, _stamp = str(session_id).partition(".")
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
+    if user is None or user.get_id() != session_id:
+        return None
+    return user
 
 
 def role_required(*roles: str) -> Callable:

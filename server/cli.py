@@ -120,6 +120,65 @@ def user_create_command(email: str, role: str, display_name: str, password_stdin
     click.echo(f"Created {user.role} {user.email}.")
 
 
+@user_group.command("invite")
+@click.argument("email")
+@click.option(
+    "--role", type=click.Choice(["admin", "editor", "reader"]), default="reader", show_default=True
+)
+@click.option("--name", "display_name", default="", help="Name shown to other members.")
+@with_appcontext
+def user_invite_command(email: str, role: str, display_name: str) -> None:
+    """Invite someone by mail: they choose their password through the link. Without a
+    mail server (COMMONS_SMTP_URL), print the link for you to give them."""
+    from server.services import ServiceError
+    from server.services.accounts import invite
+
+    require_initialised()
+    try:
+        user, link, mailed = invite(email, role, display_name)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    if mailed:
+        click.echo(f"Invitation to {user.email} ({user.role}) queued; the worker sends it.")
+    else:
+        click.echo(
+            f"No mail server is set (COMMONS_SMTP_URL): give {user.email} this link, "
+            "which works once within seven days:",
+            err=True,
+        )
+        click.echo(link)
+
+
+@user_group.command("reset-link")
+@click.argument("email")
+@with_appcontext
+def user_reset_link_command(email: str) -> None:
+    """Make a link for a member to choose a new password: mailed, or printed when the node
+    sends no mail."""
+    from sqlalchemy import select
+
+    from server.models import User
+    from server.services import ServiceError
+    from server.services.accounts import password_link
+
+    require_initialised()
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no account with email {email}")
+    try:
+        link, mailed = password_link(user)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    if mailed:
+        click.echo(f"A password link for {user.email} is queued; the worker sends it.")
+    else:
+        click.echo(link)
+
+
 @commons.group("token")
 def token_group() -> None:
     """Manage API tokens."""

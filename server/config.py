@@ -87,6 +87,11 @@ class Settings:
     # "none" for markers and lists on a plain background.
     map_tiles: str = OSM_TILES
     map_attribution: str = OSM_ATTRIBUTION
+    # Member accounts: who may make one (closed: admins only), and the mail server that
+    # confirms addresses, resets passwords and carries invitations (empty: no mail).
+    signup: str = "closed"
+    smtp_url: str = ""
+    mail_from: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -118,6 +123,9 @@ class Settings:
             settings.map_attribution = env.get("COMMONS_MAP_ATTRIBUTION", "")
         if env.get("COMMONS_MAP_ATTRIBUTION"):
             settings.map_attribution = env["COMMONS_MAP_ATTRIBUTION"]
+        settings.signup = (env.get("COMMONS_SIGNUP") or "closed").strip().lower()
+        settings.smtp_url = (env.get("COMMONS_SMTP_URL") or "").strip()
+        settings.mail_from = (env.get("COMMONS_MAIL_FROM") or "").strip()
         return settings.resolved()
 
     def resolved(self) -> Settings:
@@ -132,6 +140,12 @@ class Settings:
             raise ConfigError("COMMONS_FOLLOW_APPROVAL must be 'auto' or 'manual'")
         if self.map_tiles != "none":
             tile_host(self.map_tiles)  # raises ConfigError on a bad template
+        if self.signup not in SIGNUP_MODES:
+            raise ConfigError("COMMONS_SIGNUP must be 'closed', 'approval' or 'open'")
+        if self.smtp_url:
+            smtp_server(self.smtp_url)  # raises ConfigError on a bad URL
+            if not self.mail_from:
+                self.mail_from = f"commons@{parts.hostname}"
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'commons.db').resolve()}"
         if not self.node_handle:
@@ -144,11 +158,54 @@ class Settings:
         return urlsplit(self.base_url).netloc
 
     @property
+    def sends_mail(self) -> bool:
+        """Whether a mail server is configured (without one, nothing is sent)."""
+        return bool(self.smtp_url)
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
     def as_dict(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+SIGNUP_MODES = ("closed", "approval", "open")
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where and how to hand mail over, read from COMMONS_SMTP_URL."""
+
+    host: str
+    port: int
+    tls: str  # "none", "starttls" or "ssl"
+    username: str = ""
+    password: str = field(default="", repr=False)
+
+
+def smtp_server(url: str) -> SmtpServer:
+    """Read `smtp://[user:password@]host[:port]` (plain, port 25; `?starttls=1` upgrades
+    the connection, port 587 by default) or `smtps://...` (TLS from the start, port 465)."""
+    from urllib.parse import parse_qs, unquote
+
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ConfigError("COMMONS_SMTP_URL must look like smtp://user:password@host:port")
+    query = parse_qs(parts.query)
+    starttls = parts.scheme == "smtp" and _flag((query.get("starttls") or [""])[0], False)
+    tls = "ssl" if parts.scheme == "smtps" else "starttls" if starttls else "none"
+    try:
+        port = parts.port or {"ssl": 465, "starttls": 587, "none": 25}[tls]
+    except ValueError:
+        raise ConfigError("COMMONS_SMTP_URL has a port that is not a number") from None
+    return SmtpServer(
+        host=parts.hostname,
+        port=port,
+        tls=tls,
+        username=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+    )
 
 
 def _usable_cores() -> int:

@@ -9,14 +9,16 @@ from server.models.follow import BackfillState, Follow, FollowState
 from server.models.harvest import HarvestChange, HarvestRecord, HarvestRecordKind, HarvestSet
 from server.models.inbox import InboxMessage, InboxState, RemoteTombstone
 from server.models.item import Attachment, Item, ItemStatus
+from server.models.mail import MailState, OutgoingMail
 from server.models.moderation import DomainRule, RuleKind
 from server.models.node import NodeSettings
 from server.models.outbox import OutboxActivity
 from server.models.place import Territory
 from server.models.theme import Theme, ThemeLink, ThemeRelation
-from server.models.user import ApiToken, SigninAttempt, User
+from server.models.user import AccountState, ApiToken, SigninAttempt, User
 
 __all__ = [
+    "AccountState",
     "Actor",
     "ApiToken",
     "Attachment",
@@ -35,7 +37,9 @@ __all__ = [
     "InboxState",
     "Item",
     "ItemStatus",
+    "MailState",
     "NodeSettings",
+    "OutgoingMail",
     "OutboxActivity",
     "PeerHealth",
     "RemoteTombstone",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from enum import nonmember
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,10 +14,29 @@ from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
-from server.models.base import UTCDateTime, utcnow
+from server.models.base import State, UTCDateTime, utcnow
 
 ROLES = ("admin", "editor", "reader")
+DIGESTS = ("never", "daily", "weekly")
 _hasher = PasswordHasher()
+
+
+class AccountState(State):
+    """How far an account is from being usable (deactivation is `User.active`, apart)."""
+
+    INVITED = "invited"  # an admin invited the address; the person has not chosen a password
+    UNCONFIRMED = "unconfirmed"  # signed up; the address is not confirmed yet
+    AWAITING_APPROVAL = "awaiting_approval"  # confirmed; an admin has not approved it yet
+    ACTIVE = "active"
+
+    TRANSITIONS = nonmember(
+        {
+            None: (INVITED, UNCONFIRMED, ACTIVE),
+            INVITED: (ACTIVE,),
+            UNCONFIRMED: (AWAITING_APPROVAL, ACTIVE),
+            AWAITING_APPROVAL: (ACTIVE,),
+        }
+    )
 
 
 class User(UserMixin, db.Model):
@@ -29,6 +49,10 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(
+        String(24), default=AccountState.ACTIVE, info={"enum": AccountState}
+    )
+    digest: Mapped[str] = mapped_column(String(8), default="never")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tokens: Mapped[list[ApiToken]] = relationship(
@@ -49,9 +73,26 @@ class User(UserMixin, db.Model):
             self.set_password(password)
         return True
 
+    def move_to(self, state: AccountState) -> None:
+        self.state = AccountState.move(self.state, state)
+
+    @property
+    def fingerprint(self) -> str:
+        """A short digest of what a one-time link must find unchanged: the password and
+        the account's state. Choosing a password or confirming changes it, so the link
+        that did it works once."""
+        seed = f"{self.password_hash}|{self.state}|{self.email}|{self.active}"
+        return hashlib.sha256(seed.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        """The session's key: the id and a digest of the password hash, so that changing
+        the password ends the other sessions, and a deleted account's cookie opens nothing."""
+        stamp = hashlib.sha256(self.password_hash.encode()).hexdigest()[:12]
+        return f"{self.id}.{stamp}"
+
     @property
     def is_active(self) -> bool:  # type: ignore[override]
-        return self.active
+        return self.active and self.state == AccountState.ACTIVE
 
     @property
     def can_edit(self) -> bool:
@@ -74,16 +115,23 @@ class SigninAttempt(db.Model):
     address: Mapped[str] = mapped_column(String(64), index=True)
     succeeded: Mapped[bool] = mapped_column(default=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # "signin"; "signup" and "reset" are requests that send mail, each counted.
+    action: Mapped[str] = mapped_column(String(16), default="signin")
 
     WINDOW = timedelta(minutes=15)
     MAX_PER_ACCOUNT = 5
     MAX_PER_ADDRESS = 20
 
     @classmethod
-    def is_throttled(cls, email: str, address: str, now: datetime | None = None) -> bool:
-        """Return whether too many recent failures came for this account or address."""
+    def is_throttled(
+        cls, email: str, address: str, now: datetime | None = None, action: str = "signin"
+    ) -> bool:
+        """Return whether too many recent failures (for sign-in) or requests (for sign-up
+        and reset, which send mail) came for this account or address."""
         since = (now or utcnow()) - cls.WINDOW
-        failures = select(func.count(cls.id)).where(cls.succeeded.is_(False), cls.at >= since)
+        failures = select(func.count(cls.id)).where(cls.action == action, cls.at >= since)
+        if action == "signin":
+            failures = failures.where(cls.succeeded.is_(False))
         by_account = db.session.scalar(failures.where(cls.email == email.lower())) or 0
         by_address = db.session.scalar(failures.where(cls.address == address)) or 0
         return by_account >= cls.MAX_PER_ACCOUNT or by_address >= cls.MAX_PER_ADDRESS

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from server.forms.account import SigninForm
-from server.services.accounts import Throttled, authenticate
+from server.services.accounts import NotYetActive, Throttled, authenticate, signup_open
 
 bp = Blueprint("auth", __name__)
 
@@ -51,14 +51,19 @@ def signin():
             except Throttled as exc:
                 form.form_errors.append(str(exc))
                 status = 429
+            except NotYetActive as exc:
+                form.form_errors.append(str(exc))
+                status = 403
             else:
                 if user is not None:
                     login_user(user, remember=bool(form.remember.data))
+                    if user.locale:
+                        session["lang"] = user.locale
                     flash(_("You are signed in."), "success")
                     return redirect(next_url, 303)
                 form.form_errors.append(_("This email address and password do not match."))
                 status = 200
-    return render_template("account/signin.html", form=form), status
+    return render_template("account/signin.html", form=form, signup=signup_open()), status
 
 
 @bp.post("/signout")

@@ -16,10 +16,11 @@ from server.models import User
 from server.services import ServiceError
 from server.services.accounts import create_user
 from server.services.node import update_settings
-from server.views import admin_taxonomy
+from server.views import admin_invitations, admin_taxonomy
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_taxonomy.add_routes(bp)  # the thesaurus and territories, on this same blueprint
+admin_invitations.add_routes(bp)  # invitations, approvals, password links
 
 
 @bp.get("/")
@@ -29,7 +30,9 @@ def index():
     return render_template("admin/index.html")
 
 
-def _accounts_page(form: UserForm | None = None, status: int = 200, error: str = ""):
+def _accounts_page(
+    form: UserForm | None = None, status: int = 200, error: str = "", **extra: object
+):
     users = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template(
         "admin/accounts.html",
@@ -37,6 +40,7 @@ def _accounts_page(form: UserForm | None = None, status: int = 200, error: str =
         form=form or UserForm(formdata=None).setup(),
         role_form=RoleForm(formdata=None).setup(),
         error=error,
+        **admin_invitations.page_parts(**extra),
     ), status
 
 
