@@ -45,6 +45,11 @@ PUBLIC = {
     "harvest.oai": Public("OAI-PMH harvesters may POST their read-only arguments", csrf=False),
     "harvest.sparql": Public("SPARQL clients POST read-only queries; updates are refused", False),
     "api.post_to_outbox": Public("the write API's bearer token, not the cookie: own test", False),
+    "membership.signup": Public("asking for an account is what a visitor does", csrf=True),
+    "membership.reset": Public("a member who forgot their password is not signed in", True),
+    "membership.confirm": Public("the mailed link's signed token is the permission", True),
+    "membership.choose_password": Public("the mailed link's signed token is the permission", True),
+    "membership.accept_invitation": Public("the mailed link's signed token: own tests", True),
 }
 # The inbox (POST /inbox, /actor/inbox) is not in the URL map: it answers signed
 # server-to-server POSTs ahead of Flask (server/views/inbox.py); test_inbox_* below.
@@ -62,6 +67,8 @@ EDITOR_ENDPOINTS = frozenset(
         "federation.reshare",
     }
 )
+# Write routes of a member's own account: any signed-in member, whatever the role.
+MEMBER_ENDPOINTS = frozenset({"me.preferences", "me.password", "me.delete"})
 REMOTE = "https://other.example"
 
 
@@ -81,6 +88,7 @@ def targets(node) -> dict[str, object]:
         "territory": make_territory(node, "Lieu cible"),
         "theme": make_theme(node, "Thème cible", "Target theme"),
         "user_id": make_user(node, "target@example.org", "reader"),
+        "token": "not-a-real-token",  # the mailed links' routes refuse it: test_membership
     }
     with node.app_context():
         local = Actor.local()
@@ -157,7 +165,12 @@ def test_reader_gets_403_on_every_write_route(reader_client, targets):
     """Given a signed-in reader, when they write to any route, then the answer is 403."""
     for endpoint, method, path in write_requests(reader_client.application, targets):
         response = reader_client.open(path, method=method, data={})
-        assert response.status_code == 403, (endpoint, method, path, response.status_code)
+        where = (endpoint, method, path, response.status_code)
+        if endpoint in MEMBER_ENDPOINTS:
+            assert response.status_code not in {401, 403} and response.status_code < 500, where
+            assert not response.headers.get("Location", "").startswith("/signin"), where
+        else:
+            assert response.status_code == 403, where
 
 
 def test_editor_gets_403_on_every_admin_route(editor_client, targets):
@@ -165,7 +178,7 @@ def test_editor_gets_403_on_every_admin_route(editor_client, targets):
     for endpoint, method, path in write_requests(editor_client.application, targets):
         response = editor_client.open(path, method=method, data={})
         where = (endpoint, method, path, response.status_code)
-        if endpoint in EDITOR_ENDPOINTS:
+        if endpoint in EDITOR_ENDPOINTS | MEMBER_ENDPOINTS:
             assert response.status_code not in {401, 403} and response.status_code < 500, where
             assert not response.headers.get("Location", "").startswith("/signin"), where
         else:
