@@ -13,6 +13,7 @@ from server.models.moderation import DomainRule, RuleKind
 from server.models.node import NodeSettings
 from server.models.outbox import OutboxActivity
 from server.models.place import Territory
+from server.models.rate_limit import RateCounter
 from server.models.theme import Theme, ThemeLink, ThemeRelation
 from server.models.user import ApiToken, SigninAttempt, User
 
@@ -38,6 +39,7 @@ __all__ = [
     "NodeSettings",
     "OutboxActivity",
     "PeerHealth",
+    "RateCounter",
     "RemoteTombstone",
     "RuleKind",
     "SigninAttempt",

@@ -15,7 +15,11 @@ MIN_PASSWORD = 10
 
 
 class Throttled(ServiceError):
-    """Too many failed sign-ins for this account or address."""
+    """Too many failed sign-ins for this account or address; retry in `retry_after` s."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def normalise_email(email: str) -> str:
@@ -56,7 +60,10 @@ def authenticate(email: str, password: str, address: str) -> User | None:
     """Return the user if the credentials match; record the attempt; raise Throttled."""
     email = (email or "").strip().lower()[:254]
     if SigninAttempt.is_throttled(email, address):
-        raise Throttled(str(_l("Too many failed attempts. Wait a few minutes and try again.")))
+        raise Throttled(
+            str(_l("Too many failed attempts. Wait a few minutes and try again.")),
+            SigninAttempt.retry_after(email, address),
+        )
     user = db.session.scalar(select(User).where(User.email == email))
     ok = user is not None and user.active and user.check_password(password or "")
     db.session.add(SigninAttempt(email=email, address=address, succeeded=ok))

@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         items,
         maps,
         pages,
+        rate_limits,
         search,
         vocabulary,
         wellknown,
@@ -44,4 +45,5 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     display.init_app(app)  # the helpers every template uses
     errors.init_app(app)
+    rate_limits.init_app(app)  # 429s for the views marked @limited(group)
     inbox.init_app(app)
