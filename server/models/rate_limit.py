@@ -13,7 +13,18 @@ from __future__ import annotations
 from typing import Any
 
 from limits.storage import Storage
-from sqlalchemy import Float, Integer, String, bindparam, case, delete, select
+from sqlalchemy import (
+    DDL,
+    Float,
+    Integer,
+    String,
+    bindparam,
+    case,
+    create_engine,
+    delete,
+    event,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,6 +44,16 @@ class RateCounter(db.Model):
     # Seconds since the epoch (by the model clock) when the window ends: a float compares
     # and computes alike on SQLite and PostgreSQL, with no date functions in the upsert.
     resets_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+# PostgreSQL: no write-ahead log for counters, so a hit's commit does not wait for the disk
+# (about 8 ms a hit on a busy disk, 0.3 ms without); a crash empties the table, which only
+# forgives the current windows.
+event.listen(
+    RateCounter.__table__,
+    "after_create",
+    DDL("ALTER TABLE rate_counter SET UNLOGGED").execute_if(dialect="postgresql"),
+)
 
 
 def _upsert(dialect: str) -> Any:
@@ -60,9 +81,20 @@ class SqlStorage(Storage):
 
     def __init__(self, engine: Engine) -> None:
         super().__init__()
-        # Each hit commits alone, on a pooled connection of its own, whatever the request's
-        # session is doing.
-        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Each hit commits alone, on a connection of its own, whatever the request's session
+        # is doing. On PostgreSQL, a small pool of autocommit connections without pre-ping:
+        # one round trip a hit (the app's pool, switched to autocommit and pinged on each
+        # checkout, took nine); a broken connection fails that hit, which lets it through.
+        if engine.dialect.name == "postgresql":
+            self.engine = create_engine(
+                engine.url,
+                isolation_level="AUTOCOMMIT",
+                pool_size=2,
+                max_overflow=4,
+                pool_recycle=3600,
+            )
+        else:
+            self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.upsert = _upsert(engine.dialect.name)
         self.hits = 0
 

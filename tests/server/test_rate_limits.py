@@ -73,7 +73,7 @@ def test_people_get_the_error_page_in_their_language(limited):
     assert english.status_code == 429 and english.mimetype == "text/html"
     assert "Too many requests" in english.get_data(as_text=True)
     french = client.get("/search?q=eau", headers={"Accept-Language": "fr"})
-    assert "Trop de requêtes" in french.get_data(as_text=True)
+    assert "attendez" in french.get_data(as_text=True)
     assert french.headers["Retry-After"]
 
 
@@ -93,7 +93,7 @@ def test_sparql_and_oai_clients_get_a_plain_429(limited):
 
 
 def test_the_write_api_counts_each_token_and_each_address(node, limited):
-    """Given 2 API calls a minute, a token is stopped from any address, an address with any token."""
+    """Given 2 API calls a minute, a token is stopped anywhere, an address with any token."""
     secrets = []
     for email in ("a@example.org", "b@example.org", "c@example.org"):
         user_id = make_user(node, email, "editor")
