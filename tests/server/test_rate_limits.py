@@ -213,9 +213,9 @@ def test_with_redis_the_counters_are_shared_and_recover(limited, node):
     """Given COMMONS_REDIS_URL, two applications share counts in Redis, none in the database."""
     import time
 
-    one = limited("oai=2/second", redis_url=REDIS_URL)
+    one = limited("oai=2/5 seconds", redis_url=REDIS_URL)
     one.extensions["rate_limits"].storage.reset()  # what an earlier run left
-    two = limited("oai=2/second", redis_url=REDIS_URL)
+    two = limited("oai=2/5 seconds", redis_url=REDIS_URL)
     clients = [one.test_client(), two.test_client()]
     answers = [clients[n % 2].get("/oai?verb=Identify") for n in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 429]
