@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
 from server.models import clock
+from server.models.base import use_sqlite_pragmas
 
 SWEEP_EVERY = 1000  # hits of one process between two deletions of expired rows
 
@@ -100,6 +101,7 @@ class SqlStorage(Storage):
             self.engine = create_engine(
                 engine.url, isolation_level="AUTOCOMMIT", connect_args={"timeout": 0.5}
             )
+            use_sqlite_pragmas(self.engine)  # WAL, and no fsync at each commit
         self.upsert = _upsert(engine.dialect.name)
         self.hits = 0
 
