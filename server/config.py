@@ -45,6 +45,44 @@ SPARQL_NUMBERS: dict[str, type[int] | type[float]] = {
 }
 
 
+# Requests one client may make per period, by group of endpoints (`COMMONS_RATE_LIMITS`):
+# `group=limit[,limit]` joined by `;`, limits as `limits` writes them ("60/minute",
+# "1000/day"); a group left out keeps its default, `group=off` lifts it, `off` lifts them all.
+RATE_LIMIT_GROUPS = ("signin", "api", "search", "sparql", "oai")
+DEFAULT_RATE_LIMITS = (
+    "signin=10/minute;api=120/minute;search=60/minute;sparql=30/minute;oai=60/minute"
+)
+
+
+def parse_rate_limits(text: str) -> dict[str, list]:
+    """Return each limited group's limits (`limits.RateLimitItem`s); raise ConfigError."""
+    from limits import parse_many
+
+    text = (text or "").strip()
+    if text.lower() in {"off", "0", "false", "no"}:
+        return {}
+    groups: dict[str, list] = {}
+    for part in f"{DEFAULT_RATE_LIMITS};{text}".split(";"):
+        if not part.strip():
+            continue
+        name, sign, value = (piece.strip() for piece in part.partition("="))
+        if not sign or name not in RATE_LIMIT_GROUPS:
+            raise ConfigError(
+                f"COMMONS_RATE_LIMITS: {part.strip()!r} is not group=limit with a group among "
+                + ", ".join(RATE_LIMIT_GROUPS)
+            )
+        if value.lower() == "off":
+            groups.pop(name, None)
+            continue
+        try:
+            groups[name] = parse_many(value.replace(";", ","))
+        except ValueError:
+            raise ConfigError(
+                f"COMMONS_RATE_LIMITS: {value!r} is not a limit such as 60/minute"
+            ) from None
+    return groups
+
+
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 
@@ -92,6 +130,10 @@ class Settings:
     signup: str = "closed"
     smtp_url: str = ""
     mail_from: str = ""
+    # Rate limits by group (see parse_rate_limits), counted in the database, or in Redis when
+    # redis_url is set.
+    rate_limits: str = DEFAULT_RATE_LIMITS
+    redis_url: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -126,6 +168,8 @@ class Settings:
         settings.signup = (env.get("COMMONS_SIGNUP") or "closed").strip().lower()
         settings.smtp_url = (env.get("COMMONS_SMTP_URL") or "").strip()
         settings.mail_from = (env.get("COMMONS_MAIL_FROM") or "").strip()
+        settings.rate_limits = env.get("COMMONS_RATE_LIMITS", "").strip() or settings.rate_limits
+        settings.redis_url = env.get("COMMONS_REDIS_URL", "").strip()
         return settings.resolved()
 
     def resolved(self) -> Settings:
@@ -146,6 +190,9 @@ class Settings:
             smtp_server(self.smtp_url)  # raises ConfigError on a bad URL
             if not self.mail_from:
                 self.mail_from = f"commons@{parts.hostname}"
+        parse_rate_limits(self.rate_limits)  # raises ConfigError on a typo
+        if self.redis_url and urlsplit(self.redis_url).scheme not in {"redis", "rediss", "unix"}:
+            raise ConfigError("COMMONS_REDIS_URL must be a redis://, rediss:// or unix:// URL")
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'commons.db').resolve()}"
         if not self.node_handle:

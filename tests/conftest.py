@@ -82,6 +82,7 @@ def app(database_url: str, tmp_path: Path):
             "node_handle": "fabrique",
             "TESTING": True,
             "WTF_CSRF_ENABLED": False,
+            "rate_limits": "off",  # tests/server/test_rate_limits.py turns them on
         }
     )
     with application.app_context():

@@ -14,6 +14,7 @@ from server.models.moderation import DomainRule, RuleKind
 from server.models.node import NodeSettings
 from server.models.outbox import OutboxActivity
 from server.models.place import Territory
+from server.models.rate_limit import RateCounter
 from server.models.theme import Theme, ThemeLink, ThemeRelation
 from server.models.user import AccountState, ApiToken, SigninAttempt, User
 
@@ -42,6 +43,7 @@ __all__ = [
     "OutgoingMail",
     "OutboxActivity",
     "PeerHealth",
+    "RateCounter",
     "RemoteTombstone",
     "RuleKind",
     "SigninAttempt",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from datetime import datetime, timedelta
 from enum import nonmember
@@ -135,6 +136,24 @@ class SigninAttempt(db.Model):
         by_account = db.session.scalar(failures.where(cls.email == email.lower())) or 0
         by_address = db.session.scalar(failures.where(cls.address == address)) or 0
         return by_account >= cls.MAX_PER_ACCOUNT or by_address >= cls.MAX_PER_ADDRESS
+
+    @classmethod
+    def retry_after(
+        cls, email: str, address: str, now: datetime | None = None, action: str = "signin"
+    ) -> int:
+        """Return in how many seconds the oldest counted attempt leaves the window (>= 1)."""
+        now = now or utcnow()
+        counted = select(func.min(cls.at)).where(
+            cls.action == action,
+            cls.at >= now - cls.WINDOW,
+            (cls.email == email.lower()) | (cls.address == address),
+        )
+        if action == "signin":
+            counted = counted.where(cls.succeeded.is_(False))
+        oldest = db.session.scalar(counted)
+        if oldest is None:
+            return 1
+        return max(1, math.ceil((oldest + cls.WINDOW - now).total_seconds()))
 
 
 class ApiToken(db.Model):

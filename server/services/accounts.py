@@ -17,7 +17,12 @@ MIN_PASSWORD = 10
 
 
 class Throttled(ServiceError):
-    """Too many failed sign-ins, or mail requests, for this account or address."""
+    """Too many failed sign-ins, or mail requests, for this account or address; retry in
+    `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class SignupClosed(ServiceError):
@@ -66,7 +71,10 @@ def authenticate(email: str, password: str, address: str) -> User | None:
     """Return the user if the credentials match; record the attempt; raise Throttled."""
     email = (email or "").strip().lower()[:254]
     if SigninAttempt.is_throttled(email, address):
-        raise Throttled(str(_l("Too many failed attempts. Wait a few minutes and try again.")))
+        raise Throttled(
+            str(_l("Too many failed attempts. Wait a few minutes and try again.")),
+            SigninAttempt.retry_after(email, address),
+        )
     user = db.session.scalar(select(User).where(User.email == email))
     matches = user is not None and user.active and user.check_password(password or "")
     ok = matches and user.is_active
@@ -98,7 +106,10 @@ def _find(email: str) -> User | None:
 def _throttle(action: str, email: str, address: str) -> None:
     """Count a request that sends mail, refusing when there were too many lately."""
     if SigninAttempt.is_throttled(email, address, action=action):
-        raise Throttled(str(_l("Too many requests. Wait a few minutes and try again.")))
+        raise Throttled(
+            str(_l("Too many requests. Wait a few minutes and try again.")),
+            SigninAttempt.retry_after(email, address, action=action),
+        )
     db.session.add(SigninAttempt(email=email, address=address, action=action))
 
 

@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         me,
         membership,
         pages,
+        rate_limits,
         search,
         vocabulary,
         wellknown,
@@ -48,4 +49,5 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     display.init_app(app)  # the helpers every template uses
     errors.init_app(app)
+    rate_limits.init_app(app)  # 429s for the views marked @limited(group)
     inbox.init_app(app)

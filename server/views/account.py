@@ -10,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 
 from server.forms.account import SigninForm
 from server.services.accounts import NotYetActive, Throttled, authenticate, signup_open
+from server.views.rate_limits import limited
 
 bp = Blueprint("auth", __name__)
 
@@ -35,13 +36,14 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/signin", methods=["GET", "POST"])
+@limited("signin", methods=("POST",))
 def signin():
     """Sign in with an email address and password; failures are counted and slowed."""
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(next_url)
     form = SigninForm()
-    status = 200
+    status, headers = 200, {}
     if form.is_submitted():
         status = 422
         if form.validate():
@@ -50,7 +52,7 @@ def signin():
                 user = authenticate(form.email.data, form.password.data, address)
             except Throttled as exc:
                 form.form_errors.append(str(exc))
-                status = 429
+                status, headers = 429, {"Retry-After": str(exc.retry_after)}
             except NotYetActive as exc:
                 form.form_errors.append(str(exc))
                 status = 403
@@ -63,7 +65,7 @@ def signin():
                     return redirect(next_url, 303)
                 form.form_errors.append(_("This email address and password do not match."))
                 status = 200
-    return render_template("account/signin.html", form=form, signup=signup_open()), status
+    return render_template("account/signin.html", form=form, signup=signup_open()), status, headers
 
 
 @bp.post("/signout")

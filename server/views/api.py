@@ -18,6 +18,7 @@ from server.models import ApiToken, Item
 from server.services import NotAllowed, ServiceError
 from server.services.items import create_item, publish_item, update_item, withdraw_item
 from server.views.errors import error_response
+from server.views.rate_limits import limited
 from vocab import kinds, objects
 from vocab.context import CONTEXT
 from vocab.validation import validate
@@ -98,6 +99,7 @@ def _own_item(iri: str | None) -> Item | None:
 
 
 @bp.post("/actor/outbox")
+@limited("api")
 def post_to_outbox() -> Response:
     """Create, Update or Delete an item from a script; 201 with Location on success."""
     user = _authenticate()

@@ -27,6 +27,7 @@ from server.models import Item, Territory, Theme, ThemeLink, ThemeRelation, pick
 from server.models.item import item_theme
 from server.views import display, item_filters
 from server.views.item_filters import ItemFilter
+from server.views.rate_limits import limited
 
 bp = Blueprint("atlas", __name__)
 
@@ -214,6 +215,7 @@ def _focus() -> Theme | None:
 
 
 @bp.get("/atlas.json")
+@limited("search")
 def graph_json():
     """Serve the atlas as JSON: nodes with counts, edges with relations and weights."""
     try:

@@ -26,6 +26,7 @@ from server.harvest import sparql_protocol as protocol
 from server.models import Item, NodeSettings, Territory, Theme, pick
 from server.models.item import item_territory, item_theme
 from server.sparql import client as sparql_client
+from server.views.rate_limits import limited
 
 bp = Blueprint("harvest", __name__)
 csrf.exempt(bp)  # machine clients POST to /sparql and /oai without a form token
@@ -107,6 +108,7 @@ def dump(name: str) -> Response:
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
+@limited("sparql")
 def sparql() -> Response | tuple[str, int]:
     """Answer the SPARQL 1.1 Protocol (read-only), or show the query form to people."""
     choice = protocol.choose(request.accept_mimetypes, request.values.to_dict())
@@ -193,6 +195,7 @@ def _form(query: str, answer: sparql_client.Answer | None = None, error: str = "
 
 
 @bp.route("/oai", methods=["GET", "POST"], endpoint="oai")
+@limited("oai")
 def oai_pmh() -> Response:
     """Answer OAI-PMH 2.0; protocol errors are HTTP 200 with an <error> element."""
     args = request.form if request.method == "POST" else request.args

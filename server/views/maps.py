@@ -21,6 +21,7 @@ from server.models import Item, Territory, pick
 from server.models.item import item_territory
 from server.views import display, item_filters
 from server.views.item_filters import ItemFilter
+from server.views.rate_limits import limited
 
 bp = Blueprint("maps", __name__)
 
@@ -164,6 +165,7 @@ def map_settings() -> dict[str, str]:
 
 
 @bp.get("/map.json")
+@limited("search")
 def points_json():
     """Serve the points of the items chosen by `kind`, `theme` and `territory`."""
     try:

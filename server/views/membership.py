@@ -56,7 +56,7 @@ def signup():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("me.settings"))
     form = SignupForm().setup(str(get_locale()))
-    status = 200
+    status, headers = 200, {}
     if form.is_submitted():
         status = 422
         if form.validate():
@@ -71,16 +71,18 @@ def signup():
             except accounts.Throttled as exc:
                 db.session.rollback()
                 form.form_errors.append(str(exc))
-                status = 429
+                status, headers = 429, {"Retry-After": str(exc.retry_after)}
             except ServiceError as exc:
                 db.session.rollback()
                 _show_errors(form, exc)
             else:
                 db.session.commit()
                 return redirect(url_for("membership.check_mail", why="signup"), 303)
-    return render_template(
-        "account/signup.html", form=form, approval=settings.signup == "approval"
-    ), status
+    return (
+        render_template("account/signup.html", form=form, approval=settings.signup == "approval"),
+        status,
+        headers,
+    )
 
 
 @bp.get("/check-your-mail")
@@ -123,7 +125,7 @@ def reset():
     """Ask for a link to choose a new password."""
     sends_mail = current_app.config["SETTINGS"].sends_mail
     form = EmailForm()
-    status = 200
+    status, headers = 200, {}
     if sends_mail and form.is_submitted():
         status = 422
         if form.validate():
@@ -132,7 +134,7 @@ def reset():
             except accounts.Throttled as exc:
                 db.session.rollback()
                 form.form_errors.append(str(exc))
-                status = 429
+                status, headers = 429, {"Retry-After": str(exc.retry_after)}
             except ServiceError as exc:
                 db.session.rollback()
                 _show_errors(form, exc)
@@ -141,7 +143,11 @@ def reset():
                 return redirect(url_for("membership.check_mail", why="reset"), 303)
     elif form.is_submitted():
         status = 503
-    return render_template("account/reset.html", form=form, sends_mail=sends_mail), status
+    return (
+        render_template("account/reset.html", form=form, sends_mail=sends_mail),
+        status,
+        headers,
+    )
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

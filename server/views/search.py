@@ -22,6 +22,7 @@ from server.search import FacetValue, Hit, Query, Results, SearchError, search
 from server.search.engine import found_by
 from server.views import display, maps
 from server.views.negotiation import accepted
+from server.views.rate_limits import limited
 from vocab.codec import host_of
 
 bp = Blueprint("search", __name__)
@@ -198,6 +199,7 @@ def wants_json() -> bool:
 
 
 @bp.get("/search")
+@limited("search")
 @lang_is_a_facet
 def index():
     """Search every item, local and followed, with facets: a page, or JSON on request."""
@@ -218,6 +220,7 @@ def index():
 
 
 @bp.get("/search/map.json")
+@limited("search")
 @lang_is_a_facet
 def map_json():
     """Place every item the search finds (all its pages) on a map: the search's map view."""
@@ -229,6 +232,7 @@ def map_json():
 
 
 @bp.get("/search/feed.atom")
+@limited("search")
 @lang_is_a_facet
 def feed():
     """Answer the same search as an Atom feed, newest first, for a feed reader."""

@@ -68,6 +68,7 @@ class Node:
             "COMMONS_ALLOW_PRIVATE_ADDRESSES": "1",
             "COMMONS_WORKER_IDLE": "0.1",
             "COMMONS_ACCESS_LOG": "",
+            "COMMONS_RATE_LIMITS": "off",
             **settings,
         }
         self.process: subprocess.Popen | None = None

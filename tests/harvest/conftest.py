@@ -46,6 +46,7 @@ class LiveNode:
                 "node_handle": "fabrique",
                 "TESTING": True,
                 "WTF_CSRF_ENABLED": False,
+                "rate_limits": "off",  # harvesters here ask more than 30 queries a minute
                 **config,
             }
         )
