@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from server.models.actor import Actor
+from server.models.audit import AuditEntry
 from server.models.base import IllegalTransition, State, pick, slugify, utcnow
 from server.models.delivery import Delivery, DeliveryState, PeerHealth
 from server.models.follow import BackfillState, Follow, FollowState
@@ -13,6 +14,7 @@ from server.models.moderation import DomainRule, RuleKind
 from server.models.node import NodeSettings
 from server.models.outbox import OutboxActivity
 from server.models.place import Territory
+from server.models.report import Report, ReportState, Resolution
 from server.models.theme import Theme, ThemeLink, ThemeRelation
 from server.models.user import ApiToken, SigninAttempt, User
 
@@ -20,6 +22,7 @@ __all__ = [
     "Actor",
     "ApiToken",
     "Attachment",
+    "AuditEntry",
     "BackfillState",
     "Delivery",
     "DeliveryState",
@@ -39,6 +42,9 @@ __all__ = [
     "OutboxActivity",
     "PeerHealth",
     "RemoteTombstone",
+    "Report",
+    "ReportState",
+    "Resolution",
     "RuleKind",
     "SigninAttempt",
     "State",
