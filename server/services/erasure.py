@@ -1,6 +1,7 @@
 """Erasure of a person (GDPR): their name out of every item of this node, their account gone.
 
-What changes, for a NAME (matched whole, ignoring case and runs of spaces):
+What changes, for a NAME (matched as whole words, not inside a longer or hyphenated name,
+ignoring case and runs of spaces):
 
 - authors and organisations: an entry that is the name is dropped (or becomes the
   replacement); an entry that contains it has it replaced;
@@ -80,7 +81,7 @@ class Scrubber:
         self.name = " ".join(words)
         self.replacement = (replacement or "").strip() or None
         body = r"\s+".join(re.escape(word) for word in words)
-        self.pattern = re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+        self.pattern = re.compile(rf"(?<![\w-]){body}(?![\w-])", re.IGNORECASE)
 
     def found_in(self, text: str) -> bool:
         return self.pattern.search(text) is not None
