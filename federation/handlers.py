@@ -32,7 +32,7 @@ from server.models import (
     ReportState,
 )
 from server.models.audit import SYSTEM
-from server.models.report import MAX_REASON
+from server.models.report import clean_reason
 from vocab import kinds
 from vocab.codec import origin_of
 
@@ -195,7 +195,7 @@ def handle_flag(context: Processing, message: Received, activity: dict[str, Any]
     if not items:
         raise Rejected(["the report names no item held on this node"])
     sender = context.sender(message)
-    reason = _plain(activity.get("content"))[:MAX_REASON]
+    reason = clean_reason(_plain(activity.get("content")))
     queued = Report.known(activity["id"])
     for item in items:
         if item.iri in queued:

@@ -22,8 +22,13 @@ moderation_commands = click.Group("moderation")
 def audit_command(limit: int, action: str | None, as_json: bool) -> None:
     """Show the audit log, newest first: when, who, action, target, detail."""
     from server.models import AuditEntry
+    from server.models.audit import ACTION_NAME
 
     require_initialised()
+    if action is not None and not ACTION_NAME.match(action):
+        raise click.BadParameter(
+            "an action is a dotted name such as domain.block", param_hint="--action"
+        )
     entries = db.session.scalars(AuditEntry.newest(action).limit(limit))
     for entry in entries:
         row = {

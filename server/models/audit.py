@@ -6,6 +6,7 @@ the rest of the code uses, which also works out who acted.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,8 @@ from server.models.base import UTCDateTime, utcnow
 # worker accepting a follow in automatic mode, for instance).
 CLI = "cli"
 SYSTEM = "system"
+# What an action's name may hold: dotted lowercase words ("domain.block").
+ACTION_NAME = re.compile(r"^[a-z0-9_.-]{1,64}$")
 
 
 class AuditEntry(db.Model):

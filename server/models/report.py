@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum, nonmember
 
@@ -13,6 +14,14 @@ from server.models.base import State, UTCDateTime, utcnow
 from server.models.item import Item
 
 MAX_REASON = 5000
+# Control characters other than tab and newline: PostgreSQL refuses NUL in text, and none
+# has a place in a reason someone reads.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_reason(text: str) -> str:
+    """A report's reason as kept: control characters out, blanks trimmed, at most MAX_REASON."""
+    return _CONTROL.sub("", text).strip()[:MAX_REASON]
 
 
 class ReportState(State):

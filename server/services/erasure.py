@@ -143,8 +143,10 @@ def erase_author(
     if user is not None and not user.is_admin:
         raise NotAllowed(str(_l("Only admins can erase a person.")))
     name = " ".join((name or "").split())
-    if len(name) < 2 or len(name) > 200:
+    if len(name) < 2 or len(name) > 200 or not name.isprintable():
         raise ServiceError(str(_l("Give the person's name as it appears in the items.")))
+    if replace_with and (len(replace_with) > 200 or not replace_with.isprintable()):
+        raise ServiceError(str(_l("The replacement is at most 200 printable characters.")))
     scrubber = Scrubber(name, replace_with)
     accounts = _accounts(scrubber, account_email)
     if user is not None and any(account.id == user.id for account in accounts):

@@ -22,7 +22,7 @@ from federation import outbox
 from federation.verify import netloc_of
 from server.extensions import db
 from server.models import Actor, Item, Report, Resolution, RuleKind, User
-from server.models.report import MAX_REASON
+from server.models.report import MAX_REASON, clean_reason
 from server.services import NotAllowed, ServiceError, audit
 from server.services import federation as federation_service
 from server.services.items import require_editor, withdraw_item
@@ -84,7 +84,7 @@ def send_report(item: Item, reason: str, user: User | None = None, name_me: bool
     require_editor(user)
     if item.is_local:
         raise ServiceError(str(_l("Only items from other nodes can be reported to their node.")))
-    reason = (reason or "").strip()
+    reason = clean_reason(reason or "")
     if not reason:
         raise ServiceError(str(_l("Say why you report this item.")), {"reason": "required"})
     if len(reason) > MAX_REASON - 400:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from server.auth import admin_required, editor_required
 from server.extensions import db
 from server.models import AuditEntry, Item, Report, ReportState, Resolution
+from server.models.audit import ACTION_NAME
 from server.services import NotAllowed, ServiceError
 from server.services import erasure as erasure_service
 from server.services import reports as report_service
@@ -23,7 +24,9 @@ PER_PAGE = 50
 @admin_required
 def audit():
     """The audit log, newest first, a page at a time, of one action when asked."""
-    action = (request.args.get("action") or "").strip()[:64]
+    action = (request.args.get("action") or "").strip()
+    if action and not ACTION_NAME.match(action):
+        abort(400)
     page = db.paginate(
         AuditEntry.newest(action or None), page=page_number(), per_page=PER_PAGE, error_out=False
     )

@@ -83,6 +83,16 @@ def test_a_flag_about_a_copy_we_hold_is_queued_by_iri_or_by_our_address(fed_app,
     assert [row[0] for row in _reports(fed_app)] == [original]
 
 
+def test_a_reason_keeps_its_lines_but_not_control_characters(fed_app, peer):
+    """A reason with a NUL byte (which PostgreSQL cannot store) is kept without it."""
+    moderator = peer.add_actor("moderator", "Application")
+    iri = _our_item(fed_app)
+    flag = _flag(moderator, [iri], content="Ligne un\n\x00Ligne deux\x07")
+    signed_post(fed_app.test_client(), moderator, flag)
+    _process(fed_app)
+    assert [row[2] for row in _reports(fed_app)] == ["Ligne un\nLigne deux"]
+
+
 def test_a_flag_about_nothing_held_here_is_refused_with_its_reason(fed_app, peer):
     """A report about an item this node does not hold: rejected, the reason kept for
     admins, nothing queued."""

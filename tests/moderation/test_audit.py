@@ -157,7 +157,8 @@ def test_the_audit_page_pages_and_filters(admin_client, node):
     assert second.count("<tr>") == 11
     only = admin_client.get("/admin/audit?action=item.hide").get_data(as_text=True)
     assert only.count("<tr>") == 6 and "spam0.example" not in only
-    assert admin_client.get("/admin/audit?page=abc&action=%00").status_code == 200
+    assert admin_client.get("/admin/audit?page=abc").status_code == 200
+    assert admin_client.get("/admin/audit?action=%00").status_code == 400
 
 
 def test_only_admins_read_the_audit_log(editor_client):
@@ -178,3 +179,5 @@ def test_commons_audit_prints_json_lines(runner, node):
     plain = runner.invoke(commons, ["audit"])
     assert plain.output.count("\n") == 3 and "c.example" in plain.output.splitlines()[0]
     assert runner.invoke(commons, ["audit", "--limit", "0"]).exit_code != 0
+    refused = runner.invoke(commons, ["audit", "--action", "domain\x00block"])
+    assert refused.exit_code != 0 and "Traceback" not in refused.output

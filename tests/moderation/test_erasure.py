@@ -86,7 +86,9 @@ def test_the_name_leaves_every_field_and_followers_get_an_update(admin_client, n
         ]
         assert kinds == ["Create", "Update"]
         update = db.session.scalar(
-            select(OutboxActivity).where(OutboxActivity.activity_type == "Update")
+            select(OutboxActivity).where(
+                OutboxActivity.activity_type == "Update", OutboxActivity.item_id == item.id
+            )
         )
         assert update.raw["object"]["authors"] == ["Pierre"]
         assert (
@@ -97,7 +99,9 @@ def test_the_name_leaves_every_field_and_followers_get_an_update(admin_client, n
         assert "marie curie" not in published.lower().replace("marie curie-sklodowska", "")
         assert "[…]" in json.dumps(
             db.session.scalar(
-                select(OutboxActivity.raw).where(OutboxActivity.activity_type == "Create")
+                select(OutboxActivity.raw).where(
+                    OutboxActivity.activity_type == "Create", OutboxActivity.item_id == item.id
+                )
             ),
             ensure_ascii=False,
         )
@@ -170,6 +174,12 @@ def test_an_erasure_needs_a_name_and_a_confirmation(admin_client, editor_client,
         ).status_code
         == 403
     )
+    assert (
+        admin_client.post("/admin/erasure", data={"name": "Marie\x00", "confirm": "1"}).status_code
+        == 422
+    )
+    nul = {"name": "Marie Curie", "replace_with": "M\x00", "confirm": "1"}
+    assert admin_client.post("/admin/erasure", data=nul).status_code == 422
     result = runner.invoke(commons, ["erase-author", "x"])
     assert result.exit_code != 0 and "Error" in result.output
     with node.app_context():
