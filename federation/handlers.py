@@ -14,19 +14,32 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from federation import outbox
 from federation.documents import embedded_object, first, id_of
 from federation.items import Rejected, delete_copy, store_copy
 from federation.processing import Processing, Received
 from server.extensions import db
-from server.models import Actor, BackfillState, Follow, FollowState
+from server.models import (
+    Actor,
+    AuditEntry,
+    BackfillState,
+    Follow,
+    FollowState,
+    Item,
+    Report,
+    ReportState,
+)
+from server.models.audit import SYSTEM
+from server.models.report import clean_reason
+from vocab import kinds
 from vocab.codec import origin_of
 
-_KEEP_FOLLOWS = {"Create", "Update", "Announce"}  # the other handlers may change follows
+_KEEP_FOLLOWS = {"Create", "Update", "Announce", "Flag"}  # the others may change follows
 # These handlers check everything before they change anything: a rejection leaves nothing.
-_REJECTED_UNCHANGED = {"Create", "Update", "Announce"}
+_REJECTED_UNCHANGED = {"Create", "Update", "Announce", "Flag"}
+MAX_FLAGGED = 50  # object IRIs of one Flag looked at (Mastodon sends a few)
 
 Handler = Callable[[Processing, Received, dict[str, Any]], None]
 
@@ -53,6 +66,8 @@ def handle_follow(context: Processing, message: Received, activity: dict[str, An
         current_app.config["SETTINGS"].follow_approval == "auto"
         or follow.state == FollowState.ACCEPTED
     ):
+        if follow.state != FollowState.ACCEPTED:
+            AuditEntry.add("follow.accept", SYSTEM, follower.iri, {"automatic": True})
         answer_follow(follow, accept=True, activity=activity)
 
 
@@ -167,6 +182,65 @@ def handle_announce(context: Processing, message: Received, activity: dict[str, 
     store_copy(context.copies, obj, context.actor(obj.attributed_to))
 
 
+def handle_flag(context: Processing, message: Received, activity: dict[str, Any]) -> None:
+    """Another node reports items (Mastodon's report to a remote server): each item of this
+    node, or copy held here, that the Flag names joins the moderation queue with its reason.
+
+    The object is a list of IRIs: actors (the reported account) and items; an item is
+    named by its IRI, or by the address of its copy on this node. A Flag naming nothing
+    held here is rejected, and nothing is stored.
+    """
+    named = [id_of(value) for value in _as_list(activity.get("object"))[:MAX_FLAGGED]]
+    items = _items_named([iri for iri in named if iri])
+    if not items:
+        raise Rejected(["the report names no item held on this node"])
+    sender = context.sender(message)
+    reason = clean_reason(_plain(activity.get("content")))
+    queued = Report.known(activity["id"])
+    for item in items:
+        if item.iri in queued:
+            continue
+        db.session.add(
+            Report(
+                activity_iri=activity["id"],
+                reporter_iri=sender.iri,
+                item=item,
+                item_iri=item.iri,
+                reason=reason,
+                state=ReportState.OPEN,
+            )
+        )
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value] if value else []
+
+
+def _plain(value: Any) -> str:
+    """The Flag's text: content (a string, or a language map), else empty."""
+    if isinstance(value, dict):
+        value = next((text for text in value.values() if isinstance(text, str)), "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _items_named(iris: list[str]) -> list[Item]:
+    """The items these IRIs name: by IRI, or by their page's address on this node."""
+    found = {item.iri: item for item in db.session.scalars(select(Item).where(Item.iri.in_(iris)))}
+    base = current_app.config["SETTINGS"].base_url.rstrip("/") + "/"
+    for iri in iris:
+        if iri in found or not iri.startswith(base):
+            continue
+        path, _, slug = iri[len(base) :].partition("/")
+        try:
+            kind = kinds.by_path(path)
+        except KeyError:
+            continue
+        item = Item.by_slug(kind.name, slug)
+        if item is not None:
+            found[iri] = item
+    return list({item.id: item for item in found.values()}.values())
+
+
 HANDLERS: dict[str, Handler] = {
     "Follow": handle_follow,
     "Accept": handle_accept,
@@ -176,6 +250,7 @@ HANDLERS: dict[str, Handler] = {
     "Update": handle_create,
     "Delete": handle_delete,
     "Announce": handle_announce,
+    "Flag": handle_flag,
 }
 
 

@@ -68,13 +68,20 @@ def delete_activity(item: Item) -> JsonLd:
     return _envelope("Delete", item.actor, tombstone)
 
 
+def _object_iri(obj: Any) -> str | None:
+    """The IRI an activity is about: its object's, or the last of a list's (a Flag's item)."""
+    if isinstance(obj, list):
+        obj = obj[-1] if obj else None
+    return obj if isinstance(obj, str) else obj.get("id") if isinstance(obj, dict) else None
+
+
 def record(activity: JsonLd, item: Item | None = None, public: bool = True) -> OutboxActivity:
     """Keep an activity in the outbox."""
     obj = activity.get("object")
     row = OutboxActivity(
         iri=activity["id"],
         activity_type=activity["type"],
-        object_iri=obj if isinstance(obj, str) else (obj or {}).get("id"),
+        object_iri=_object_iri(obj),
         item_id=item.id if item is not None else None,
         raw=activity,
         public=public,
@@ -136,4 +143,14 @@ def send_to(actor: Actor, target: Actor, kind: str, obj: Any) -> OutboxActivity:
     activity = _envelope(kind, actor, obj, public=False, to=[target.iri])
     row = record(activity, public=False)
     queue(row, [target.inbox or target.shared_inbox or ""])
+    return row
+
+
+def flag(actor: Actor, target: Actor, objects: list[str], content: str) -> OutboxActivity:
+    """Report `objects` (IRIs: the owner's actor and its items) to `target`'s node with a
+    Flag, as Mastodon reports to a remote server: from the node actor, to that actor only."""
+    activity = _envelope("Flag", actor, list(objects), public=False, to=[target.iri])
+    activity["content"] = content
+    row = record(activity, public=False)
+    queue(row, [target.shared_inbox or target.inbox or ""])
     return row

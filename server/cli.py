@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from server.cli_checks import require_initialised
 from server.cli_federation import federation_commands
+from server.cli_moderation import moderation_commands
 from server.config import ConfigError
 from server.extensions import db
 from server.harvest.commands import harvest_commands
@@ -30,7 +31,11 @@ def commons() -> None:
 
 
 # Commands kept in their own modules join the group here.
-for _command in (*federation_commands.commands.values(), *harvest_commands.commands.values()):
+for _command in (
+    *federation_commands.commands.values(),
+    *harvest_commands.commands.values(),
+    *moderation_commands.commands.values(),
+):
     commons.add_command(_command)
 
 

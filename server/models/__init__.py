@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from server.models.actor import Actor
+from server.models.audit import AuditEntry
 from server.models.base import IllegalTransition, State, pick, slugify, utcnow
 from server.models.delivery import Delivery, DeliveryState, PeerHealth
 from server.models.follow import BackfillState, Follow, FollowState
@@ -15,6 +16,7 @@ from server.models.node import NodeSettings
 from server.models.outbox import OutboxActivity
 from server.models.place import Territory
 from server.models.rate_limit import RateCounter
+from server.models.report import Report, ReportState, Resolution
 from server.models.theme import Theme, ThemeLink, ThemeRelation
 from server.models.user import AccountState, ApiToken, SigninAttempt, User
 
@@ -23,6 +25,7 @@ __all__ = [
     "Actor",
     "ApiToken",
     "Attachment",
+    "AuditEntry",
     "BackfillState",
     "Delivery",
     "DeliveryState",
@@ -45,6 +48,9 @@ __all__ = [
     "PeerHealth",
     "RateCounter",
     "RemoteTombstone",
+    "Report",
+    "ReportState",
+    "Resolution",
     "RuleKind",
     "SigninAttempt",
     "State",

@@ -24,7 +24,7 @@ from server.models import (
     RuleKind,
     User,
 )
-from server.services import NotAllowed, ServiceError
+from server.services import NotAllowed, ServiceError, audit
 
 
 def _require_admin(user: User | None) -> None:
@@ -62,6 +62,7 @@ def follow(target: str, user: User | None = None) -> Follow:
     sent = outbox.send_to(local, remote, "Follow", remote.iri)
     row = Follow(follower=local, followed=remote, activity_iri=sent.iri, state=FollowState.PENDING)
     db.session.add(row)
+    audit.record("follow.request", target=remote.iri, who=user)
     db.session.commit()
     return row
 
@@ -80,6 +81,7 @@ def unfollow(follow_id: int, user: User | None = None) -> None:
         "object": row.followed.iri,
     }
     outbox.send_to(local, row.followed, "Undo", undo)
+    audit.record("follow.undo", target=row.followed.iri, who=user)
     db.session.delete(row)
     db.session.commit()
 
@@ -94,6 +96,7 @@ def answer(follow_id: int, accept: bool, user: User | None = None) -> Follow:
     if not accept:
         _cancel_deliveries_to(row.follower, exclude_follow=row.id)
     answer_follow(row, accept=accept)  # queued after the cancelling: the Reject still goes
+    audit.record("follow.accept" if accept else "follow.reject", target=row.follower.iri, who=user)
     db.session.commit()
     return row
 
@@ -181,6 +184,8 @@ def add_rule(kind: str, value: str, reason: str = "", user: User | None = None) 
     if kind == RuleKind.BLOCK:
         _cut_ties(host)
         _cancel_deliveries_to_host(host)
+    detail = {"reason": rule.reason} if rule.reason else None
+    audit.record(f"domain.{kind}", target=host, detail=detail, who=user)
     db.session.commit()
     return rule
 
@@ -197,6 +202,8 @@ def remove_rule(rule_id: int, user: User | None = None) -> None:
     _require_admin(user)
     rule = db.session.get(DomainRule, rule_id)
     if rule is not None:
+        action = "domain.unblock" if rule.kind == RuleKind.BLOCK else "domain.unallow"
+        audit.record(action, target=rule.host, who=user)
         db.session.delete(rule)
         db.session.commit()
 
@@ -206,6 +213,8 @@ def set_hidden(item: Item, hidden: bool, user: User | None = None) -> None:
     _require_admin(user)
     if item.is_local:
         raise ServiceError(str(_l("Withdraw this node's own items instead of hiding them.")))
+    if item.hidden != hidden:
+        audit.record("item.hide" if hidden else "item.show", target=item.iri, who=user)
     item.hidden = hidden
     db.session.commit()
 

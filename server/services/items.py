@@ -16,7 +16,7 @@ from server.models import Actor, Item, ItemStatus, NodeSettings, User, slugify, 
 from server.models.base import free_slug
 from server.models.item import CONTENT
 from server.rendering import render_langmap
-from server.services import NotAllowed, ServiceError
+from server.services import NotAllowed, ServiceError, audit
 from server.services.validation import (
     MAX_SUMMARY,
     MAX_TEXT,
@@ -113,6 +113,8 @@ def withdraw_item(item: Item, user: User | None = None) -> Item:
     db.session.flush()
     if was_public and item.is_local:
         outbox.publish("Delete", item)
+    if was_public:
+        audit.record("item.withdraw", target=item.iri, who=user)
     return item
 
 

@@ -13,7 +13,7 @@ from server.forms.account import RoleForm, UserForm
 from server.forms.admin import SettingsForm
 from server.forms.choices import ROLE_LABELS
 from server.models import User
-from server.services import ServiceError
+from server.services import ServiceError, audit
 from server.services.accounts import create_user
 from server.services.node import update_settings
 from server.views import admin_invitations, admin_taxonomy
@@ -68,6 +68,7 @@ def create_account():
             user = create_user(
                 form.email.data, form.role.data, form.password.data, form.display_name.data or ""
             )
+            audit.record("account.create", target=user.email, detail={"role": user.role})
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -93,6 +94,10 @@ def change_role(user_id: int):
         return _accounts_page(status=422, error=_("Choose a role from the list."))
     if user.id == current_user.id:
         return _accounts_page(status=422, error=_("You cannot change your own role."))
+    if user.role != form.role.data:
+        audit.record(
+            "account.role", target=user.email, detail={"from": user.role, "to": form.role.data}
+        )
     user.role = form.role.data
     db.session.commit()
     role = str(ROLE_LABELS[user.role])
@@ -107,6 +112,8 @@ def deactivate(user_id: int):
     user = _user_or_404(user_id)
     if user.id == current_user.id:
         return _accounts_page(status=422, error=_("You cannot deactivate your own account."))
+    if user.active:
+        audit.record("account.deactivate", target=user.email)
     user.active = False
     db.session.commit()
     flash(_("The account of %(email)s is deactivated.", email=user.email), "success")
@@ -118,6 +125,8 @@ def deactivate(user_id: int):
 def activate(user_id: int):
     """Let a deactivated member sign in again."""
     user = _user_or_404(user_id)
+    if not user.active:
+        audit.record("account.activate", target=user.email)
     user.active = True
     db.session.commit()
     flash(_("The account of %(email)s is active again.", email=user.email), "success")

@@ -11,6 +11,8 @@
 //                    "following": {actor: state}, "followers": [actor, ...], "errors": [...]}
 //   POST /_follow   {"actor": IRI}     send a Follow to that actor
 //   POST /_publish  {"content": text}  send a Create(Note) to every follower
+//   POST /_flag     {"actor": IRI, "objects": [IRI, ...], "content": text}
+//                   report objects to that actor's server, as Mastodon does (a Flag)
 //
 // "outgoing" lists each HTTP request Fedify made, with the signature scheme it used and
 // the status it got: Fedify signs with RFC 9421 first and retries with draft-cavage when
@@ -35,6 +37,7 @@ import {
   Create,
   Delete,
   Endpoints,
+  Flag,
   Follow,
   Note,
   PUBLIC_COLLECTION,
@@ -275,6 +278,24 @@ async function controlPublish(body) {
   return { status: error ? 502 : 202, json: { id: create.id.href, object: noteId.href, error } };
 }
 
+/** POST /_flag {"actor", "objects", "content"}: a Flag to that actor (a report). */
+async function controlFlag(body) {
+  const ctx = federation.createContext(new URL(ORIGIN), undefined);
+  const target = await ctx.lookupObject(body.actor);
+  if (target?.id == null || target.inboxId == null) {
+    return { status: 404, json: { error: `no actor at ${body.actor}` } };
+  }
+  const flag = new Flag({
+    id: new URL(`/flags/${randomUUID()}`, ORIGIN),
+    actor: ctx.getActorUri(HANDLE),
+    to: target.id,
+    objects: (body.objects ?? []).map((iri) => new URL(iri)),
+    content: String(body.content ?? ""),
+  });
+  const error = await send(ctx, target, flag);
+  return { status: error ? 502 : 202, json: { id: flag.id.href, error } };
+}
+
 const controls = {
   "GET /_log": async () => ({
     status: 200,
@@ -282,6 +303,7 @@ const controls = {
   }),
   "POST /_follow": controlFollow,
   "POST /_publish": controlPublish,
+  "POST /_flag": controlFlag,
 };
 
 async function readBody(req) {
