@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from server.extensions import db
 from server.models import AccountState, SigninAttempt, User
 from server.models.user import DIGESTS, ROLES
-from server.services import ServiceError, links, mail
+from server.services import ServiceError, audit, links, mail
 from vocab.terms import UI_LANGUAGES
 
 MIN_PASSWORD = 10
@@ -221,6 +221,7 @@ def confirm_address(token: str) -> User:
 def approve(user: User) -> None:
     """An admin lets a confirmed sign-up in; the member is told by mail."""
     user.move_to(AccountState.ACTIVE)
+    audit.record("account.approve", target=user.email)
     if mail.sends_mail():
         mail.queue(
             user.email, "approved", user.locale, user=user, url=mail.absolute_url("auth.signin")
@@ -279,6 +280,7 @@ def invite(email: str, role: str, display_name: str = "") -> tuple[User, str, bo
     db.session.flush()
     node = current_app.config["SETTINGS"].node_name or current_app.config["SETTINGS"].host
     url = _mail_link(user, "invite", "invitation", node=node)
+    audit.record("account.invite", target=user.email, detail={"role": role})
     return user, url, mail.sends_mail()
 
 

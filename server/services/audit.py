@@ -15,7 +15,8 @@ secret or an erased person's name in it.
 
 The actions recorded today (dotted, the subject first):
 
-    account.create, account.role, account.deactivate, account.activate
+    account.create, account.role, account.deactivate, account.activate,
+    account.invite, account.approve
     domain.block, domain.allow, domain.unblock, domain.unallow
     follow.request, follow.undo, follow.accept, follow.reject
     item.hide, item.show, item.withdraw

@@ -13,7 +13,15 @@ from sqlalchemy import func, select
 
 from server.cli import commons
 from server.extensions import db
-from server.models import AccountState, MailState, OutgoingMail, SigninAttempt, User, clock
+from server.models import (
+    AccountState,
+    AuditEntry,
+    MailState,
+    OutgoingMail,
+    SigninAttempt,
+    User,
+    clock,
+)
 from server.services.mail import run_mail
 from tests.conftest import BASE_URL, make_user, sign_in
 from tests.mailbox import body, link_in, start_mailbox
@@ -264,6 +272,9 @@ def test_on_approval_an_admin_lets_the_member_in(approval_node, mailbox):
     assert "Awaits approval" in page
     member_id = user(approval_node, "claude@example.org").id
     assert admin.post(f"/admin/accounts/{member_id}/approve").status_code == 303
+    assert audited(approval_node, "account.approve") == [
+        ("admin@example.org", "claude@example.org")
+    ]
 
     send_mail(approval_node)
     assert mailbox.last_to("claude@example.org")["Subject"] == "Votre compte est approuvé"
@@ -375,6 +386,7 @@ def test_admin_invites_by_command_and_the_person_starts(node, mailbox, runner):
     result = runner.invoke(commons, ["user", "invite", "dominique@example.org", "--role", "editor"])
     assert result.exit_code == 0, result.output
     assert "queued" in result.output
+    assert audited(node, "account.invite") == [("cli", "dominique@example.org")]
     send_mail(node)
     link = link_in(mailbox.last_to("dominique@example.org"), BASE_URL)
     client = node.test_client()
@@ -466,3 +478,12 @@ def test_mail_waits_and_is_retried_when_the_server_is_down(node):
     with node.app_context():
         row = db.session.scalar(select(OutgoingMail))
         assert row.state == MailState.SENT and row.body == ""
+
+
+def audited(app, action: str) -> list[tuple[str, str]]:
+    """Who did `action` to what, as the audit log recorded it."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(AuditEntry.who, AuditEntry.target).where(AuditEntry.action == action)
+        )
+        return [tuple(row) for row in rows]
