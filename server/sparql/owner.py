@@ -74,6 +74,7 @@ results = _sibling("results")
 replica = _sibling("replica")
 disk = _sibling("disk")
 KEEP_UP = 60.0  # seconds: an idle worker on disk catches up this often (the log is trimmed)
+QUIET = 5.0  # seconds without a query before it does
 
 
 def send_frame(conn: socket.socket, payload: bytes) -> None:
@@ -138,6 +139,7 @@ class Owner:
     workers: list[Worker] = field(default_factory=list)
     server: socket.socket | None = None
     kept_up: float = 0.0
+    last_query: float = 0.0
 
     def __post_init__(self) -> None:
         if self.store_dir is None:
@@ -241,7 +243,11 @@ class Owner:
             while True:
                 message, fds, _, _ = socket.recv_fds(control, 1 << 20, 1)
                 if message == b"keep-up":
+                    # Idle: catch up, and record the floor once the store has flushed
+                    # (not after each query: a flush takes a while, and a floor behind
+                    # the store only means changes replayed after a crash).
                     self.data.catch_up()
+                    self.data.persist()
                 elif not message or not fds:
                     break
                 else:
@@ -250,8 +256,6 @@ class Owner:
                         self._answer(conn, json.loads(message))
                     finally:
                         conn.close()
-                if self.on_disk:
-                    self.data.persist()
                 control.send(b"done")
         except replica.NeedsReload:
             code = 3
@@ -298,9 +302,11 @@ class Owner:
         return code
 
     def keep_up(self) -> None:
-        """On disk: have an idle worker catch up now and then, before the log is trimmed."""
+        """On disk: have an idle worker catch up and save its floor now and then (the log is
+        trimmed after a day), after a few quiet seconds."""
         now = time.monotonic()
-        if not self.on_disk or self.queue or now - self.kept_up < KEEP_UP:
+        quiet = now - self.last_query > QUIET
+        if not self.on_disk or self.queue or not quiet or now - self.kept_up < KEEP_UP:
             return
         for worker in self.workers:
             if not worker.deadline:
@@ -343,7 +349,8 @@ class Owner:
                 },
             )
         else:
-            self.queue.append(Job(conn, request, time.monotonic()))
+            self.last_query = time.monotonic()
+            self.queue.append(Job(conn, request, self.last_query))
 
     def dispatch(self) -> None:
         now = time.monotonic()
