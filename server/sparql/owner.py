@@ -75,6 +75,7 @@ replica = _sibling("replica")
 disk = _sibling("disk")
 KEEP_UP = 60.0  # seconds: an idle worker on disk catches up this often (the log is trimmed)
 QUIET = 5.0  # seconds without a query before it does
+START_LIMIT = 300.0  # seconds a worker may take to open the store and catch up
 
 
 def send_frame(conn: socket.socket, payload: bytes) -> None:
@@ -122,6 +123,7 @@ class Worker:
     pid: int
     control: socket.socket
     deadline: float = 0.0  # 0 when idle
+    starting: bool = False  # on disk: opening the store and catching up, not serving yet
 
 
 @dataclass
@@ -217,7 +219,10 @@ class Owner:
             ours.close()
             self._worker_main(theirs)
         theirs.close()
-        self.workers.append(Worker(pid, ours))
+        if self.on_disk:  # it says "done" once it has opened the store and caught up
+            self.workers.append(Worker(pid, ours, time.monotonic() + START_LIMIT, True))
+        else:
+            self.workers.append(Worker(pid, ours))
 
     def _forget_sockets(self) -> None:
         """In a child: close the owner's sockets (the listening one, workers', clients')."""
@@ -238,6 +243,7 @@ class Owner:
                 self.data.open()
                 self.data.catch_up()
                 self.data.persist()
+                control.send(b"done")
             ceiling = _vm_size() + self.memory_limit
             resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
             while True:
@@ -330,7 +336,7 @@ class Owner:
         if op == "stop":
             _safe_reply(conn, {"status": "stopping"})
             raise SystemExit(0)
-        if self.loading is not None:
+        if self.loading is not None or self.starting():
             _safe_reply(conn, {"status": "loading", "loaded": self.data.loaded})
         elif op == "ping":
             self.catch_up()
@@ -370,7 +376,11 @@ class Owner:
             job.conn.close()  # the worker holds it now: its exit or kill ends the exchange
         for job in [j for j in self.queue if now - j.arrived > self.queue_wait]:
             self.queue.remove(job)
-            _safe_reply(job.conn, {"status": "busy"})
+            _safe_reply(job.conn, {"status": "loading" if self.starting() else "busy"})
+
+    def starting(self) -> bool:
+        """Whether no worker serves yet because they are all opening the store."""
+        return bool(self.workers) and all(w.starting for w in self.workers)
 
     def tend(self, ready: list[socket.socket]) -> None:
         """Hear from workers, kill the overdue, replace the dead."""
@@ -382,7 +392,7 @@ class Owner:
                 except OSError:
                     message = b""
                 if message:
-                    worker.deadline = 0.0
+                    worker.deadline, worker.starting = 0.0, False
                 else:
                     if self._retire(worker) == 3 and self.on_disk:
                         self.reload()  # the worker found the store unusable or "*" logged
