@@ -336,10 +336,10 @@ def _role(pid: int, parent_role: str) -> str:
         command = (Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")).decode()
     except OSError:
         return "gone"
+    if parent_role == "SPARQL owner":
+        return "SPARQL query worker"  # forked from the owner: the same command line
     if "sparql/owner.py" in command:
         return "SPARQL owner"
-    if parent_role == "SPARQL owner":
-        return "SPARQL query worker"
     if command.rstrip().endswith(" worker"):
         return "background worker"
     if parent_role == "background worker":
