@@ -7,18 +7,28 @@ the way `commons reindex` does. Then, each in its own process where memory matte
 - gzipped N-Triples dump: triples/s and peak memory, at `--small` items and at `--items`
   (target: >= 500,000 triples/s, < 150 MB, the same at both sizes); baseline rdflib
   serialising the same graph as N-Triples (on the `--small` subset: it needs ~1.3 GB/M);
-- SPARQL: experiences counted by theme through the index process (target < 0.5 s);
 - OAI-PMH ListRecords page of 100 (target < 200 ms);
-- index catch-up: one publish visible to the next SPARQL query (target < 1 s).
+- a running node (`commons serve`: 2 web processes, the background worker, the SPARQL
+  index), once with the index in memory (`COMMONS_SPARQL_STORE=memory`, the design before
+  issue 16) and once on disk (the default), in the same run: the proportional set size
+  (PSS, /proc/<pid>/smaps_rollup) of every process and their sum (target: <= 500 MB at
+  50,000 items), the index's start (load or build; then a restart), experiences counted by
+  theme over HTTP /sparql (target < 0.5 s, and no slower than in memory), and catch-up:
+  one publish visible to the next SPARQL query (target < 1 s).
+
+`--node-only DIR` measures the node alone on a node kept earlier with `--keep DIR`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import io
 import json
+import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -31,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import requests  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from server import create_app  # noqa: E402
@@ -38,6 +49,8 @@ from server.extensions import db  # noqa: E402
 from server.models import Actor, Item, Territory, Theme  # noqa: E402
 from server.models.item import item_territory, item_theme  # noqa: E402
 from vocab.terms import CC_BY_SA_4  # noqa: E402
+
+STORES = ("memory", "disk")  # before issue 16, and after
 
 COUNT_BY_THEME = """PREFIX commons: <https://w3id.org/transition-commons/ns#>
 PREFIX dct: <http://purl.org/dc/terms/>
@@ -273,27 +286,6 @@ def measure_dump(data_dir: Path, label: str, baseline: bool = False, runs: int =
 
 
 def measure_services(app) -> None:
-    from server.sparql import client as index
-
-    started = time.perf_counter()
-    while index.status(app).get("status") != "ready":
-        time.sleep(0.2)
-    print(
-        f"SPARQL index loaded in {time.perf_counter() - started:.1f} s "
-        f"({index.status(app)['triples']:,} triples in memory)"
-    )
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        answer = index.query(app, COUNT_BY_THEME, "json", "turtle")
-        timings.append(time.perf_counter() - started)
-        assert answer.status == "ok", answer.message
-    rows = len(json.loads(answer.body)["results"]["bindings"])
-    print(
-        f"SPARQL count experiences by theme ({rows} themes): "
-        f"median {statistics.median(timings):.3f} s, best {min(timings):.3f} s (target < 0.5 s)"
-    )
-
     client = app.test_client()
     page = client.get("/oai?verb=ListRecords&metadataPrefix=oai_dc")
     token = page.data.decode().split('cursor="0">')[1].split("<")[0]
@@ -313,25 +305,6 @@ def measure_services(app) -> None:
             f"median {statistics.median(timings) * 1000:.0f} ms (target < 200 ms)"
         )
 
-    latencies = []
-    for n in range(5):
-        iri = publish(app, f"Publiée pendant la mesure {n}")
-        committed = time.perf_counter()
-        answer = index.query(app, f"ASK {{ <{iri}> ?p ?o }}", "json", "turtle")
-        latencies.append(time.perf_counter() - committed)
-        assert json.loads(answer.body)["boolean"], "the publish was not visible to the next query"
-    print(
-        f"index catch-up, publish -> visible in SPARQL: worst {max(latencies) * 1000:.0f} ms of 5 "
-        "(the next query already sees it; target < 1 s)"
-    )
-    state = index.status(app)
-    pss = {pid: _pss_mb(pid) for pid in [state["pid"], *state["workers"]]}
-    print(
-        f"SPARQL index memory (proportional set size): owner {pss[state['pid']]:.0f} MB, "
-        + ", ".join(f"query worker {pss[pid]:.0f} MB" for pid in state["workers"])
-    )
-    index.stop(app)
-
 
 def publish(app, title: str) -> str:
     """Publish one experience through the services, as an editor's form does."""
@@ -345,6 +318,206 @@ def publish(app, title: str) -> str:
         return item.iri
 
 
+def _children() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    return children
+
+
+def _role(pid: int, parent_role: str) -> str:
+    try:
+        command = (Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")).decode()
+    except OSError:
+        return "gone"
+    if parent_role == "SPARQL owner":
+        return "SPARQL query worker"  # forked from the owner: the same command line
+    if "sparql/owner.py" in command:
+        return "SPARQL owner"
+    if command.rstrip().endswith(" worker"):
+        return "background worker"
+    if parent_role == "background worker":
+        return "validator"
+    if parent_role == "web master":
+        return "web process"
+    return "web master" if parent_role == "" else f"child of {parent_role}"
+
+
+def node_memory(root: int) -> list[tuple[str, int, float]]:
+    """Every process of a running node (the tree under `commons serve`), with its PSS."""
+    children, found = _children(), []
+    todo = [(root, "")]
+    while todo:
+        pid, parent_role = todo.pop()
+        role = _role(pid, parent_role)
+        try:
+            found.append((role, pid, _pss_mb(pid)))
+        except (OSError, StopIteration):
+            continue
+        todo += [(child, role) for child in children.get(pid, [])]
+    return sorted(found)
+
+
+class RunningNode:
+    """`commons serve` on the bench's node, with the SPARQL index kept in `store`."""
+
+    def __init__(self, data_dir: Path, store: str, port: int = 8391) -> None:
+        self.data_dir, self.store, self.port = data_dir, store, port
+        self.url = f"http://127.0.0.1:{port}"
+        env = dict(os.environ)
+        env.update(
+            COMMONS_DATA_DIR=str(data_dir),
+            COMMONS_DATABASE_URL=f"sqlite:///{data_dir / 'bench.db'}",
+            COMMONS_BASE_URL="http://bench.example",
+            COMMONS_SPARQL_STORE=store,
+            COMMONS_SPARQL_TIMEOUT="120",  # a shared, loaded machine: time, never kill
+            COMMONS_ACCESS_LOG="",
+            PYTHONPATH=str(ROOT),
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from server.cli import main; main()", "serve"]
+            + ["--port", str(port), "--workers", "2"],
+            env=env,
+            cwd=ROOT,
+            stdout=(data_dir / f"serve-{store}.log").open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{self.url}/.well-known/nodeinfo", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline and self.process.poll() is None, "no node"
+            time.sleep(0.2)
+
+    def sparql(self, query: str) -> requests.Response:
+        return requests.post(
+            f"{self.url}/sparql",
+            data=query.encode(),
+            headers={
+                "Content-Type": "application/sparql-query",
+                "Accept": "application/sparql-results+json",
+            },
+            timeout=120,
+        )
+
+    def wait_for_index(self) -> float:
+        """Ask until the index answers (it loads or builds first); return the seconds."""
+        started = time.perf_counter()
+        while self.sparql("ASK { ?s ?p ?o }").status_code != 200:
+            assert time.perf_counter() - started < 1800, "the index never answered"
+            time.sleep(0.5)
+        return time.perf_counter() - started
+
+    def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+        # The SPARQL owner leaves when the web process that started it has gone.
+        deadline = time.monotonic() + 15
+        while any("sparql/owner.py" in _cmdline(pid) for pid in _pids()) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.2)
+
+
+def _pids() -> list[int]:
+    return [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit()]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _index_cpu(root: int) -> float:
+    """CPU seconds used so far by the SPARQL index's processes (owner and query worker):
+    what a query costs, whatever else the machine runs."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for role, pid, _ in node_memory(root):
+        if role.startswith("SPARQL"):
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def measure_node(app, data_dir: Path, store: str) -> dict:
+    """Serve the node with its index in `store`; time the index and weigh every process."""
+    node = RunningNode(data_dir, store)
+    try:
+        first = node.wait_for_index()
+        timings, cpu = [], []
+        for _ in range(7):
+            used = _index_cpu(node.process.pid)
+            started = time.perf_counter()
+            answer = node.sparql(COUNT_BY_THEME)
+            timings.append(time.perf_counter() - started)
+            cpu.append(_index_cpu(node.process.pid) - used)
+            assert answer.status_code == 200, answer.text
+        themes = len(answer.json()["results"]["bindings"])
+        latencies = []
+        for n in range(5):
+            iri = publish(app, f"Publiée pendant la mesure {store} {n}")
+            committed = time.perf_counter()
+            answer = node.sparql(f"ASK {{ <{iri}> ?p ?o }}")
+            latencies.append(time.perf_counter() - committed)
+            assert answer.json()["boolean"], "the publish was not visible to the next query"
+        processes = node_memory(node.process.pid)
+    finally:
+        node.stop()
+    node = RunningNode(data_dir, store)
+    try:
+        restart = node.wait_for_index()
+    finally:
+        node.stop()
+    return {
+        "first": first,
+        "restart": restart,
+        "median": statistics.median(timings),
+        "cpu": statistics.median(cpu),
+        "best": min(timings),
+        "themes": themes,
+        "catch_up": max(latencies),
+        "processes": processes,
+    }
+
+
+def report_nodes(found: dict[str, dict]) -> None:
+    """Print the two runs side by side: each process's PSS and the SPARQL times."""
+    print("running node, PSS per process (MB), index in memory (before) | on disk (after):")
+    for store, run in found.items():
+        total = sum(pss for _, _, pss in run["processes"])
+        print(f"  [{store}] total {total:.0f} MB (target <= 500 MB)")
+        for role, pid, pss in run["processes"]:
+            print(f"    {role:22} pid {pid:>7}  {pss:7.1f} MB")
+    for store, run in found.items():
+        print(
+            f"  [{store}] SPARQL count experiences by theme ({run['themes']} themes) over HTTP: "
+            f"median {run['median']:.3f} s, best {run['best']:.3f} s (target < 0.5 s), "
+            f"CPU of the index processes {run['cpu']:.3f} s (median); "
+            f"publish -> visible: worst {run['catch_up'] * 1000:.0f} ms of 5 (target < 1 s); "
+            f"index ready {run['first']:.1f} s after the first query, "
+            f"{run['restart']:.1f} s after a restart"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=50_000)
@@ -352,9 +525,14 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="Keep the generated node in this folder.")
     parser.add_argument("--dump-child", help=argparse.SUPPRESS)
     parser.add_argument("--baseline", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--node-only", type=Path, help="Measure the node kept in this folder.")
     args = parser.parse_args()
     if args.dump_child:
         dump_child(args.dump_child, args.baseline)
+        return
+    if args.node_only:
+        app = app_for(args.node_only)
+        report_nodes({store: measure_node(app, args.node_only, store) for store in STORES})
         return
     data_dir = args.keep or Path(tempfile.mkdtemp(prefix="bench-harvest-"))
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -378,6 +556,7 @@ def main() -> None:
     render(app, args.items)
     measure_dump(data_dir, f"{args.items:,} items")
     measure_services(app)
+    report_nodes({store: measure_node(app, data_dir, store) for store in STORES})
     if args.keep:
         print(f"(node kept in {data_dir})")
     else:

@@ -17,9 +17,11 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from federation import outbox
+from federation.actors import store_actor
 from federation.documents import embedded_object, first, id_of
+from federation.errors import FederationError
 from federation.items import Rejected, delete_copy, store_copy
-from federation.processing import Processing, Received
+from federation.processing import Processing, Received, updates_itself
 from server.extensions import db
 from server.models import (
     Actor,
@@ -151,6 +153,22 @@ def handle_create(context: Processing, message: Received, activity: dict[str, An
     store_copy(context.copies, obj, sender)
 
 
+def handle_update(context: Processing, message: Received, activity: dict[str, Any]) -> None:
+    """A followed node changed an item, or an actor its own document (after a key rotation,
+    say): keep our copy, or the actor's new document and key, in step."""
+    if not updates_itself(message):
+        handle_create(context, message, activity)
+        return
+    sender = context.sender(message)
+    doc = embedded_object(activity)
+    if doc is None:
+        raise Rejected(["an actor's Update must carry its new document"])
+    try:
+        store_actor(doc, sender.iri)  # checks id, origin and inbox as for a fetched document
+    except FederationError as exc:
+        raise Rejected([str(exc)]) from exc
+
+
 def handle_delete(context: Processing, message: Received, activity: dict[str, Any]) -> None:
     """The owner deleted an item (or itself): delete our copy (or end its follows)."""
     sender = context.sender(message)
@@ -247,7 +265,7 @@ HANDLERS: dict[str, Handler] = {
     "Reject": handle_reject,
     "Undo": handle_undo,
     "Create": handle_create,
-    "Update": handle_create,
+    "Update": handle_update,
     "Delete": handle_delete,
     "Announce": handle_announce,
     "Flag": handle_flag,

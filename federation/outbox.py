@@ -154,3 +154,11 @@ def flag(actor: Actor, target: Actor, objects: list[str], content: str) -> Outbo
     row = record(activity, public=False)
     queue(row, [target.shared_inbox or target.inbox or ""])
     return row
+
+
+def actor_update(actor: Actor, document: JsonLd) -> OutboxActivity:
+    """Record an Update of an actor's own document (a new key, say) and queue it to its
+    followers, who replace what they hold of the actor."""
+    row = record(_envelope("Update", actor, _without_context(document)))
+    queue(row, follower_inboxes(actor))
+    return row

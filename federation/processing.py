@@ -69,6 +69,11 @@ def _object_iri(message: Received) -> str | None:
     return id_of(first(message.raw.get("object")))
 
 
+def updates_itself(message: Received) -> bool:
+    """Whether the message is an actor's Update of its own document (a new key, say)."""
+    return message.activity_type == "Update" and _object_iri(message) == message.actor_iri
+
+
 class _Reading:
     """The reads of `prepare`, each ended before the network is used."""
 
@@ -104,6 +109,7 @@ def prepare(
         if message.id not in prepared.objects
         and (message.activity_type in OBJECT_IN_ACTIVITY or message.activity_type == ANNOUNCE)
         and _object_iri(message)
+        and not updates_itself(message)  # an actor's new document: read by its handler
     ]
     current = set(current_actors(senders))
     followed = _followed(senders) if wanted else {}

@@ -219,3 +219,15 @@ def _echo_worker_status() -> None:
         last = status["last_exit"]
         line += f"; last died with code {last['code']} at {last['at']}"
     click.echo(line)
+
+
+@federation_commands.command("rotate-key")
+@with_appcontext
+def rotate_key_command() -> None:
+    """Make a new key pair for the node's actor; its followers are sent the new key."""
+    from server.services.keys import rotate_keys
+
+    require_initialised()
+    actors = _service(rotate_keys)
+    for actor in actors:
+        click.echo(f"New key {actor.public_key_id}; an Update goes to its followers.")

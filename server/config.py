@@ -157,6 +157,9 @@ class Settings:
             settings.worker_validators = int(count)
         for name, kind in SPARQL_NUMBERS.items():
             _number(env, name, kind)
+        store = env.get("COMMONS_SPARQL_STORE") or "disk"
+        if store not in ("disk", "memory"):
+            raise ConfigError(f"COMMONS_SPARQL_STORE must be disk or memory, not {store!r}")
         settings.secret_key = env.get("COMMONS_SECRET_KEY", "")
         tiles = (env.get("COMMONS_MAP_TILES") or "").strip()
         if tiles:

@@ -84,6 +84,25 @@ def socket_name(app: App) -> str:
     return "commons-sparql-" + hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
+STORES = ("disk", "memory")
+
+
+def store_kind(app: App) -> str:
+    """Where the index keeps the dataset: "disk" (the default) or "memory"."""
+    kind = app.config.get("SPARQL_STORE") or os.environ.get("COMMONS_SPARQL_STORE") or "disk"
+    return kind if kind in STORES else "disk"
+
+
+def _database_key(app: App) -> str:
+    url = app.config["SETTINGS"].database_url
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+def store_dir(app: App) -> Path:
+    """The folder of the on-disk index of this node's database: `<data_dir>/sparql/<key>`."""
+    return Path(app.config["SETTINGS"].data_dir).resolve() / "sparql" / _database_key(app)
+
+
 def _connect(name: str, timeout: float) -> socket.socket:
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     conn.settimeout(timeout)
@@ -121,6 +140,8 @@ def _start_owner(app: App, name: str) -> None:
             "--memory-mb",
             str(lim.memory_mb),
         ]
+        if store_kind(app) == "disk":
+            command += ["--store-dir", str(store_dir(app)), "--store-key", _database_key(app)]
         _started[name] = subprocess.Popen(
             command, env=env, stdin=subprocess.DEVNULL, close_fds=True
         )

@@ -1,22 +1,30 @@
-"""The SPARQL index process: one per node, holding the dataset in a pyoxigraph memory store.
+"""The SPARQL index process: one per node, holding the dataset on disk or in memory.
 
-Design. pyoxigraph's on-disk store allows one writing process and leaves readers in other
-processes undefined (and answers a count over a million triples several times slower
-than the memory store); its queries cannot be interrupted from Python. So:
+Design. pyoxigraph's queries cannot be interrupted from Python, and its on-disk store
+allows one writing process (readers in other processes are undefined). So:
 
-- One *owner* process per node (per data directory and database) loads the live records
-  into memory (`replica.Replica`: one named graph per resource, queried as their union).
-  The first web process that needs SPARQL starts it (`server.sparql.client`); it listens
-  on an abstract Unix socket named after the data directory and database URL. Binding the
-  name is the election: a second owner simply exits. It exits when the process that
-  started it goes away, and the next query starts another.
-- Queries run in *query workers* forked from the owner once it has loaded: they share its
-  memory copy-on-write, run at a lower CPU priority under a memory ceiling, and each
-  catches up from the `harvest_change` log before every query, so a publish committed by
-  any web process is visible to the very next query. A worker serves query after query
-  (a fresh fork pays for copying the pages its first big query touches; a reused one does
-  not). The owner passes each client connection to an idle worker and kills a worker with
-  SIGKILL at the time limit, which stops its CPU use at once; it then forks a fresh one.
+- One *owner* process per node (per data directory and database). The first web process
+  that needs SPARQL starts it (`server.sparql.client`); it listens on an abstract Unix
+  socket named after the data directory and database URL. Binding the name is the
+  election: a second owner simply exits. It exits when the process that started it goes
+  away, and the next query starts another.
+- Queries run in *query workers* forked from the owner, at a lower CPU priority under a
+  memory ceiling. Each catches up from the `harvest_change` log before every query, so a
+  publish committed by any web process is visible to the very next query, and serves
+  query after query. The owner passes each client connection to an idle worker and kills
+  a worker with SIGKILL at the time limit, which stops its CPU use at once; it then forks
+  a fresh one.
+- On disk (the default, `COMMONS_SPARQL_STORE=disk`): the store lives in the data
+  directory (`server.sparql.disk`: layout, build, crash safety). The owner holds no copy;
+  its one worker opens the store, the only process that does (one writer), so `slots` is
+  1. A fresh worker opens it in a fraction of a second: a killed query costs nothing
+  more. A missing or unusable store is built by a child of the owner (queries meanwhile
+  answer "loading"). Memory: tens of MB instead of a copy of the dataset.
+- In memory (`COMMONS_SPARQL_STORE=memory`): the owner loads the live records into a
+  memory store (`replica.Replica`: one named graph per resource, queried as their union)
+  and forks the workers once loaded; they share its memory copy-on-write until their
+  queries touch it (about twice the dataset in all). Faster on queries that join most of
+  the dataset, and reloaded from the database at each start.
 - At most `slots` workers run. A query waits `queue_wait` seconds for an idle one, then
   is answered "busy" (503), so a flood of pathological queries never holds the web
   processes that serve pages and the inbox for longer than that.
@@ -38,6 +46,7 @@ import socket
 import struct
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +72,10 @@ def _sibling(name: str) -> Any:
 
 results = _sibling("results")
 replica = _sibling("replica")
+disk = _sibling("disk")
+KEEP_UP = 60.0  # seconds: an idle worker on disk catches up this often (the log is trimmed)
+QUIET = 5.0  # seconds without a query before it does
+START_LIMIT = 300.0  # seconds a worker may take to open the store and catch up
 
 
 def send_frame(conn: socket.socket, payload: bytes) -> None:
@@ -110,6 +123,7 @@ class Worker:
     pid: int
     control: socket.socket
     deadline: float = 0.0  # 0 when idle
+    starting: bool = False  # on disk: opening the store and catching up, not serving yet
 
 
 @dataclass
@@ -119,23 +133,75 @@ class Owner:
     slots: int = 1
     queue_wait: float = 0.5
     memory_limit: int = 1 << 30
+    store_dir: Path | None = None  # on disk (`server.sparql.disk`) when set, else in memory
+    store_key: str = ""
     data: Any = None
     loading: Any = None
     queue: list[Job] = field(default_factory=list)
     workers: list[Worker] = field(default_factory=list)
     server: socket.socket | None = None
+    kept_up: float = 0.0
+    last_query: float = 0.0
 
     def __post_init__(self) -> None:
-        self.data = replica.Replica(self.engine)
+        if self.store_dir is None:
+            self.data = replica.Replica(self.engine)
+        else:
+            # On disk, the owner holds no copy: its one worker opens the store (one writer).
+            self.data = replica.DiskReplica(self.engine, disk, self.store_dir, self.store_key)
+            self.slots = 1
+
+    @property
+    def on_disk(self) -> bool:
+        return self.store_dir is not None
 
     # --- the owner's own copy -------------------------------------------------------
 
     def reload(self) -> None:
         for worker in list(self.workers):
             self._retire(worker)
-        self.loading = self.data.load_steps()
+        self.loading = self._build_steps() if self.on_disk else self.data.load_steps()
+
+    def start(self) -> None:
+        """Load the memory copy; on disk, build a store only when none can be used."""
+        if self.on_disk:
+            try:
+                disk.read_state(self.store_dir, self.store_key)
+                return
+            except disk.StoreGone:
+                pass
+        self.reload()
+
+    def _build_steps(self) -> Any:
+        """Build the store on disk in a child process; yield until it is done."""
+        while True:
+            pid = os.fork()
+            if pid == 0:
+                code = 1
+                try:
+                    self._forget_sockets()
+                    self.engine.dispose(close=False)
+                    os.nice(5)
+                    disk.build(self.engine, self.store_dir, self.store_key)
+                    code = 0
+                except BaseException:  # noqa: BLE001 - say why, then exit: never return
+                    traceback.print_exc()
+                finally:
+                    os._exit(code)
+            while True:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    break
+                yield
+            if os.waitstatus_to_exitcode(status) == 0:
+                return
+            retry = time.monotonic() + 5  # the database may be starting: try again soon
+            while time.monotonic() < retry:
+                yield
 
     def catch_up(self) -> None:
+        if self.on_disk:
+            return  # the worker catches up, before each query and when idle (keep_up)
         try:
             self.data.catch_up()
         except replica.NeedsReload:
@@ -153,30 +219,49 @@ class Owner:
             ours.close()
             self._worker_main(theirs)
         theirs.close()
-        self.workers.append(Worker(pid, ours))
+        if self.on_disk:  # it says "done" once it has opened the store and caught up
+            self.workers.append(Worker(pid, ours, time.monotonic() + START_LIMIT, True))
+        else:
+            self.workers.append(Worker(pid, ours))
+
+    def _forget_sockets(self) -> None:
+        """In a child: close the owner's sockets (the listening one, workers', clients')."""
+        for other in [*self.workers, *self.queue]:
+            (other.control if isinstance(other, Worker) else other.conn).close()
+        if self.server is not None:
+            self.server.close()
 
     def _worker_main(self, control: socket.socket) -> None:
         """Serve the queries the owner hands over, until it closes the control socket."""
         code = 0
         try:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            for other in [*self.workers, *self.queue]:
-                (other.control if isinstance(other, Worker) else other.conn).close()
-            if self.server is not None:
-                self.server.close()
+            self._forget_sockets()
             self.engine.dispose(close=False)  # the owner's pooled connections stay its own
             os.nice(10)  # pages and the inbox come first
+            if self.on_disk:
+                self.data.open()
+                self.data.catch_up()
+                self.data.persist()
+                control.send(b"done")
             ceiling = _vm_size() + self.memory_limit
             resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
             while True:
                 message, fds, _, _ = socket.recv_fds(control, 1 << 20, 1)
-                if not message or not fds:
+                if message == b"keep-up":
+                    # Idle: catch up, and record the floor once the store has flushed
+                    # (not after each query: a flush takes a while, and a floor behind
+                    # the store only means changes replayed after a crash).
+                    self.data.catch_up()
+                    self.data.persist()
+                elif not message or not fds:
                     break
-                conn = socket.socket(fileno=fds[0])
-                try:
-                    self._answer(conn, json.loads(message))
-                finally:
-                    conn.close()
+                else:
+                    conn = socket.socket(fileno=fds[0])
+                    try:
+                        self._answer(conn, json.loads(message))
+                    finally:
+                        conn.close()
                 control.send(b"done")
         except replica.NeedsReload:
             code = 3
@@ -208,12 +293,34 @@ class Owner:
         except OSError as exc:
             reply(conn, {"status": "error", "message": f"the query failed: {exc}"})
 
-    def _retire(self, worker: Worker) -> None:
+    def _retire(self, worker: Worker) -> int | None:
+        """Stop a worker; return its exit code if it had exited by itself."""
+        code = None
+        with contextlib.suppress(ChildProcessError):
+            done, status = os.waitpid(worker.pid, os.WNOHANG)
+            if done:
+                code = os.waitstatus_to_exitcode(status)
         _kill(worker.pid)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(worker.pid, 0)
         worker.control.close()
         self.workers.remove(worker)
+        return code
+
+    def keep_up(self) -> None:
+        """On disk: have an idle worker catch up and save its floor now and then (the log is
+        trimmed after a day), after a few quiet seconds."""
+        now = time.monotonic()
+        quiet = now - self.last_query > QUIET
+        if not self.on_disk or self.queue or not quiet or now - self.kept_up < KEEP_UP:
+            return
+        for worker in self.workers:
+            if not worker.deadline:
+                with contextlib.suppress(OSError):
+                    worker.control.send(b"keep-up")
+                    worker.deadline = now + 10 * KEEP_UP
+                    self.kept_up = now
+                return
 
     # --- the loop -------------------------------------------------------------------
 
@@ -229,22 +336,27 @@ class Owner:
         if op == "stop":
             _safe_reply(conn, {"status": "stopping"})
             raise SystemExit(0)
-        if self.loading is not None:
+        if self.loading is not None or self.starting():
             _safe_reply(conn, {"status": "loading", "loaded": self.data.loaded})
         elif op == "ping":
             self.catch_up()
+            if self.on_disk:  # counting two million triples on disk takes seconds: not here
+                state: dict[str, Any] = {"store": "disk", "path": str(self.store_dir)}
+            else:
+                state = {"store": "memory", "triples": len(self.data.store)}
             _safe_reply(
                 conn,
                 {
                     "status": "ready",
-                    "triples": len(self.data.store),
+                    **state,
                     "floor": self.data.cursor.floor,
                     "workers": [w.pid for w in self.workers],
                     "pid": os.getpid(),
                 },
             )
         else:
-            self.queue.append(Job(conn, request, time.monotonic()))
+            self.last_query = time.monotonic()
+            self.queue.append(Job(conn, request, self.last_query))
 
     def dispatch(self) -> None:
         now = time.monotonic()
@@ -264,7 +376,11 @@ class Owner:
             job.conn.close()  # the worker holds it now: its exit or kill ends the exchange
         for job in [j for j in self.queue if now - j.arrived > self.queue_wait]:
             self.queue.remove(job)
-            _safe_reply(job.conn, {"status": "busy"})
+            _safe_reply(job.conn, {"status": "loading" if self.starting() else "busy"})
+
+    def starting(self) -> bool:
+        """Whether no worker serves yet because they are all opening the store."""
+        return bool(self.workers) and all(w.starting for w in self.workers)
 
     def tend(self, ready: list[socket.socket]) -> None:
         """Hear from workers, kill the overdue, replace the dead."""
@@ -276,9 +392,11 @@ class Owner:
                 except OSError:
                     message = b""
                 if message:
-                    worker.deadline = 0.0
+                    worker.deadline, worker.starting = 0.0, False
                 else:
-                    self._retire(worker)
+                    if self._retire(worker) == 3 and self.on_disk:
+                        self.reload()  # the worker found the store unusable or "*" logged
+                        return
                     continue
             if worker.deadline and worker.deadline <= now:
                 # The client reads the closed connection as "stopped at the time limit".
@@ -288,11 +406,13 @@ class Owner:
 
     def serve(self, server: socket.socket) -> None:
         self.server = server
-        self.reload()
+        self.start()
         last_poll = time.monotonic()
         while os.getppid() == self.parent:
             deadlines = [w.deadline for w in self.workers if w.deadline]
-            wait = 0.0 if self.loading is not None else POLL
+            wait = POLL
+            if self.loading is not None:
+                wait = 0.1 if self.on_disk else 0.0  # a child builds the store on disk
             if deadlines:
                 wait = min(wait, max(0.0, min(deadlines) - time.monotonic()))
             if self.queue:
@@ -311,6 +431,7 @@ class Owner:
                 continue
             self.tend(ready)
             self.dispatch()
+            self.keep_up()
             if time.monotonic() - last_poll > POLL:
                 self.catch_up()
                 last_poll = time.monotonic()
@@ -345,6 +466,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slots", type=int, default=1)
     parser.add_argument("--queue-wait", type=float, default=0.5)
     parser.add_argument("--memory-mb", type=int, default=1024)
+    parser.add_argument("--store-dir", type=Path, help="keep the index on disk, here")
+    parser.add_argument("--store-key", default="", help="names the database the store mirrors")
     args = parser.parse_args(argv)
     if (
         not __package__
@@ -365,6 +488,8 @@ def main(argv: list[str] | None = None) -> int:
         slots=max(1, args.slots),
         queue_wait=args.queue_wait,
         memory_limit=args.memory_mb * 1024 * 1024,
+        store_dir=args.store_dir,
+        store_key=args.store_key,
     )
     try:
         owner.serve(server)

@@ -127,3 +127,50 @@ class Replica:
             ntriples, deleted = records.get(graph, ("", True))
             if not deleted and ntriples:
                 self.store.load(ntriples.encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+
+
+class DiskReplica(Replica):
+    """The dataset in a store on disk (`server.sparql.disk`), kept in step the same way.
+
+    Only one process opens it (the index's query worker): RocksDB allows one writer.
+    `layout` is the `server.sparql.disk` module (passed in: the owner loads its siblings
+    without the `server` package)."""
+
+    def __init__(self, engine: Engine, layout: Any, root: Any, key: str) -> None:
+        self.engine = engine
+        self.layout = layout
+        self.root = root
+        self.key = key
+        self.cursor = ChangeCursor()
+        self.loaded = 0
+        self.last_poll = 0.0
+        self.saved_floor = 0
+        self.state: dict[str, Any] = {}
+        self.store = None  # type: ignore[assignment]
+
+    def open(self) -> None:
+        """Open the current store and check the change log still reaches back to its floor;
+        raise NeedsReload when it must be built again."""
+        try:
+            self.state = self.layout.read_state(self.root, self.key)
+            self.store = ox.Store(str(self.root / self.state["store"]))
+        except (self.layout.StoreGone, OSError) as exc:
+            raise NeedsReload(str(exc)) from exc
+        floor = int(self.state.get("floor", 0))
+        with self.engine.connect() as conn:
+            low, high = conn.execute(text("SELECT min(id), max(id) FROM harvest_change")).one()
+        if high is not None and (floor > high or (low is not None and low > floor + 1)):
+            # The database went back in time (a restore), or changes past the floor were
+            # trimmed from the log before this store saw them.
+            raise NeedsReload("the change log no longer reaches the store's floor")
+        self.cursor.start(floor)
+        self.saved_floor = floor
+
+    def persist(self) -> None:
+        """Write the floor once the store's files hold what it covers (never ahead of them)."""
+        if self.store is None or self.cursor.floor == self.saved_floor:
+            return
+        self.store.flush()
+        self.state["floor"] = self.cursor.floor
+        self.layout.write_state(self.root, self.state)
+        self.saved_floor = self.cursor.floor

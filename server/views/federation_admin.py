@@ -26,6 +26,7 @@ from server.models import (
 )
 from server.services import ServiceError
 from server.services import federation as service
+from server.services.keys import rotate_keys
 
 bp = Blueprint("federation", __name__, url_prefix="/admin/federation")
 
@@ -221,3 +222,10 @@ def reshare(item_id: int):
     item = db.get_or_404(Item, item_id)
     _run(service.reshare, item, success=_("Re-shared with this node's followers."))
     return redirect(request.referrer or url_for("pages.home"))
+
+
+@bp.post("/key/rotate")
+@admin_required
+def rotate_key():
+    _run(rotate_keys, success=_("New key in use; its followers are being sent it."))
+    return _back()

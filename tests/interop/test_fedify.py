@@ -137,3 +137,31 @@ def test_our_node_follows_fedify_and_verifies_its_first_knock(commons_node, fedi
     with node.log.open("rb") as served:  # our access log agrees: no 401 from our inbox
         served.seek(log_start)
         assert not INBOX_401.search(served.read().decode("utf-8", "replace"))
+
+
+def test_fedify_keeps_receiving_after_our_key_rotation(commons_node, fedify_peer):
+    """Fedify, holding our old key, verifies what we sign with the new one after a rotation:
+    our actor's Update first, then a new item."""
+    # Given the Fedify peer following our node (and so holding our key)
+    node = commons_node
+    if fedify_peer.log()["following"].get(node.actor) != "accepted":
+        fedify_peer.post("/_follow", {"actor": node.actor})
+        wait_for(
+            lambda: fedify_peer.log()["following"].get(node.actor) == "accepted",
+            message="the peer's follow accepted",
+        )
+    old_key = node.get_json(node.actor)["publicKey"]["publicKeyPem"]
+
+    # When our admin rotates the node's key, then publishes an item
+    assert "New key" in node.cli("rotate-key").stdout
+    assert node.get_json(node.actor)["publicKey"]["publicKeyPem"] != old_key
+    created = node.post_outbox(_experience("Publiée après la rotation de clé"))
+    assert created.status_code == 201, created.text
+    iri = created.headers["Location"]
+
+    # Then Fedify verified our Update of the actor and the item's Create (new signatures)
+    wait_for(lambda: _received(fedify_peer, "Update", node.actor), message="the actor Update")
+    creates = wait_for(lambda: _received(fedify_peer, "Create", iri), message="the Create")
+    assert creates[0]["objectName"] == "Publiée après la rotation de clé"
+    log = fedify_peer.log()
+    assert log["unverified"] == [] and log["errors"] == []
