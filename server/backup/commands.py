@@ -18,6 +18,11 @@ backup_commands = click.Group("backup")
 
 
 def _bar(label: str, total: int):
+    """A progress bar on standard error when it is a terminal (nothing in logs or pipes)."""
+    from server.backup.take import quiet
+
+    if not sys.stderr.isatty():
+        return quiet(label, total)
     return click.progressbar(length=total, label=label, file=sys.stderr)
 
 
