@@ -66,7 +66,7 @@ def write_archive(path: Path, manifest: dict[str, Any], members: list[tuple[str,
         with (
             os.fdopen(fd, "wb") as raw,
             tarfile.open(
-                fileobj=raw, mode="w:gz", compresslevel=6, format=tarfile.PAX_FORMAT
+                fileobj=raw, mode="w:gz", compresslevel=3, format=tarfile.PAX_FORMAT
             ) as tar,
         ):
             data = orjson.dumps(manifest, option=orjson.OPT_INDENT_2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import tempfile
 import time
@@ -89,7 +90,7 @@ def migrate_database_command(url: str) -> None:
     require_initialised()
     settings = current_app.config["SETTINGS"]
     try:
-        target = create_app({"data_dir": settings.data_dir, "database_url": url})
+        target = create_app(dataclasses.replace(settings, database_url=url))
     except Exception as exc:  # noqa: BLE001 - a bad URL: one line
         raise click.ClickException(f"cannot use {url!r}: {exc}") from None
     try:

@@ -112,3 +112,20 @@ def test_a_new_item_after_restore_gets_a_new_id(source, tmp_path):
 def _manifest(archive: Path) -> dict:
     with tarfile.open(archive) as tar:
         return json.loads(tar.extractfile("manifest.json").read())
+
+
+def test_migrate_database_copies_the_node_into_an_empty_database(source, tmp_path):
+    """The move to PostgreSQL (or, on a PostgreSQL run, back to SQLite) in one command."""
+    app, source_url, archive = source
+    kind = "postgresql" if postgres_url() and source_url.startswith("sqlite") else "sqlite"
+    url = database(kind, "moved", tmp_path / "db")
+
+    result = run(app, "migrate-database", url)
+
+    assert result.exit_code == 0, result.output
+    assert "counts checked" in result.output
+    for table, count in _manifest(archive)["counts"].items():
+        assert scalar(url, f'SELECT count(*) FROM "{table}"') == count, table
+    assert not [p for p in app.config["SETTINGS"].data_dir.iterdir() if p.name.startswith(".")]
+    again = run(app, "migrate-database", url)
+    assert again.exit_code != 0 and "is not empty" in again.stderr
