@@ -28,9 +28,10 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from server.backup import BackupError, rows
-from server.backup.archive import Archive
+from server.backup.archive import NAMES, Archive
 from server.backup.take import Bar, Progress, quiet
 from server.extensions import db
 
@@ -105,9 +106,15 @@ def restore(path: Path, progress: Progress = quiet, with_files: bool = True) -> 
         _load(archive, manifest, progress, written, with_files)
         _rebuild_search_index(progress)
         _check_counts(manifest)
-    except BaseException:
+    except BaseException as exc:
         db.session.rollback()
         _undo(written)
+        if isinstance(exc, SQLAlchemyError | ValueError | KeyError | TypeError):
+            # Rows the database refuses (an archive edited with its manifest to match).
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise BackupError(
+                f"{path}: the backup's rows cannot be restored ({reason}); nothing was kept"
+            ) from None
         raise
     return manifest
 
@@ -126,6 +133,8 @@ def _load(
     total = sum(manifest["counts"].values())
     with progress("Restoring tables", total) as bar, db.engine.begin() as conn:
         for name, stream in archive.members():
+            if not NAMES.fullmatch(name):  # checked by verify(); again where it is used
+                raise BackupError(f"refused: unexpected path {name!r} in the archive")
             if name.startswith("database/"):
                 table = name.removeprefix("database/").removesuffix(".jsonl")
                 _load_table(conn, db.metadata.tables[table], stream, bar)

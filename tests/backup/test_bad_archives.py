@@ -85,6 +85,15 @@ def tampered(archive: Path, path: Path) -> Path:
     return _write(path, changed)
 
 
+def bad_rows(archive: Path, path: Path) -> Path:
+    """Rows the database refuses, with a manifest edited to match them."""
+    members = _members(archive)
+    row = b'{"id": 1, "iri": null}\n'
+    entry = {"size": len(row), "sha256": hashlib.sha256(row).hexdigest()}
+    members = _with_manifest(members, lambda m: m["files"].update({"database/actor.jsonl": entry}))
+    return _write(path, [(i, row if i.name == "database/actor.jsonl" else d) for i, d in members])
+
+
 def newer_schema(archive: Path, path: Path) -> Path:
     members = _with_manifest(_members(archive), lambda m: m.update(schema_revision="9999"))
     return _write(path, members)
@@ -105,6 +114,7 @@ def not_a_backup(archive: Path, path: Path) -> Path:
         (symlink, "is not a regular file"),
         (hardlink, "is not a regular file"),
         (tampered, "does not match the manifest"),
+        (bad_rows, "rows cannot be restored"),
         (newer_schema, "schema revision '9999' is unknown"),
         (not_a_backup, "not a backup archive"),
     ],

@@ -22,9 +22,9 @@ from tests.backup.helpers import (
 
 @pytest.fixture(scope="module")
 def source(tmp_path_factory):
-    """A node on the suite's database, with the demo content and one uploaded file, and the
-    backup an admin took of it."""
-    from server.models import Item
+    """A node on the suite's database, with the demo content, one uploaded file, a place
+    whose parent was added after it, and the backup an admin took of it."""
+    from server.models import Item, Territory
     from server.services.uploads import attach_file
 
     tmp = tmp_path_factory.mktemp("source")
@@ -35,6 +35,10 @@ def source(tmp_path_factory):
     with app.app_context():
         item = db.session.scalars(select(Item).order_by(Item.id)).first()
         attach_file(item, "notes.txt", io.BytesIO(b"Notes of the first meeting\n"))
+        hamlet = Territory(slug="hameau", iri="http://node.test/t/hameau", name={"fr": "Hameau"})
+        db.session.add(hamlet)
+        db.session.flush()
+        hamlet.parent = Territory(slug="canton", iri="http://node.test/t/canton", name={"fr": "X"})
         db.session.commit()
     archive = tmp / "node.tar.gz"
     result = run(app, "backup", str(archive))
@@ -60,7 +64,7 @@ def _target(tmp_path: Path, kind: str):
 def test_a_restored_node_has_the_same_items_keys_and_files(source, tmp_path, kind):
     """Restored into an empty node on the same or the other database, the node serves the
     same JSON-LD, signs with the same key, finds by search and keeps its uploads."""
-    from server.models import Actor, Attachment, Item
+    from server.models import Actor, Attachment, Item, Territory
     from server.services.uploads import stored_path
 
     app, source_url, archive = source
@@ -82,6 +86,8 @@ def test_a_restored_node_has_the_same_items_keys_and_files(source, tmp_path, kin
         assert Actor.local().private_key_pem == key
         attachment = db.session.scalars(select(Attachment)).one()
         assert stored_path(attachment).read_bytes() == b"Notes of the first meeting\n"
+        hamlet = db.session.scalars(select(Territory).where(Territory.slug == "hameau")).one()
+        assert hamlet.parent.slug == "canton" and hamlet.parent.id > hamlet.id
     page = target.test_client().get("/search?q=énergie", headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert scalar(url, "SELECT count(*) FROM search_index") > 0
