@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from server.backup.commands import backup_commands
 from server.cli_checks import require_initialised
 from server.cli_federation import federation_commands
 from server.cli_moderation import moderation_commands
@@ -35,6 +36,7 @@ for _command in (
     *federation_commands.commands.values(),
     *harvest_commands.commands.values(),
     *moderation_commands.commands.values(),
+    *backup_commands.commands.values(),
 ):
     commons.add_command(_command)
 
