@@ -14,6 +14,7 @@ from server.cli_federation import federation_commands
 from server.config import ConfigError
 from server.extensions import db
 from server.harvest.commands import harvest_commands
+from server.importer.commands import import_commands
 
 
 def _create_app() -> Flask:
@@ -30,7 +31,11 @@ def commons() -> None:
 
 
 # Commands kept in their own modules join the group here.
-for _command in (*federation_commands.commands.values(), *harvest_commands.commands.values()):
+for _command in (
+    *federation_commands.commands.values(),
+    *harvest_commands.commands.values(),
+    *import_commands.commands.values(),
+):
     commons.add_command(_command)
 
 

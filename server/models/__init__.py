@@ -7,6 +7,7 @@ from server.models.base import IllegalTransition, State, pick, slugify, utcnow
 from server.models.delivery import Delivery, DeliveryState, PeerHealth
 from server.models.follow import BackfillState, Follow, FollowState
 from server.models.harvest import HarvestChange, HarvestRecord, HarvestRecordKind, HarvestSet
+from server.models.imports import ImportedRecord, ImportRun, ImportStatus
 from server.models.inbox import InboxMessage, InboxState, RemoteTombstone
 from server.models.item import Attachment, Item, ItemStatus
 from server.models.moderation import DomainRule, RuleKind
@@ -31,6 +32,9 @@ __all__ = [
     "HarvestRecordKind",
     "HarvestSet",
     "IllegalTransition",
+    "ImportRun",
+    "ImportStatus",
+    "ImportedRecord",
     "InboxMessage",
     "InboxState",
     "Item",
