@@ -239,19 +239,19 @@ class Import:
     def _object(self, entry: Record, kind: str, matched: Matched, licence: str | None):
         cls = kinds.by_name(kind).cls
         stated = entry.license if entry.license and entry.license.startswith("http") else None
-        values = dict(
-            id="",
-            attributed_to="",
-            name={k: v[:MAX_TITLE] for k, v in entry.title.items()},
-            language=entry.language,
-            license=licence or stated or self.default_licence,
-            summary={k: _shorter(v, MAX_SUMMARY) for k, v in entry.summary.items()},
-            source=dict(entry.body),
-            authors=[a[:200] for a in entry.authors],
-            themes=[objects.Ref(iri) for iri in matched.themes],
-            territories=[objects.Ref(iri) for iri in matched.territories],
-            links=[objects.Link(href, name) for href, name in entry.attachments],
-        )
+        values = {
+            "id": "",
+            "attributed_to": "",
+            "name": {k: v[:MAX_TITLE] for k, v in entry.title.items()},
+            "language": entry.language,
+            "license": licence or stated or self.default_licence,
+            "summary": {k: _shorter(v, MAX_SUMMARY) for k, v in entry.summary.items()},
+            "source": dict(entry.body),
+            "authors": [a[:200] for a in entry.authors],
+            "themes": [objects.Ref(iri) for iri in matched.themes],
+            "territories": [objects.Ref(iri) for iri in matched.territories],
+            "links": [objects.Link(href, name) for href, name in entry.attachments],
+        }
         if cls is objects.Experience:
             values.update(
                 period_start=entry.period_start,
