@@ -110,6 +110,15 @@ def import_command(
         elif dry_run:
             lines.append(f"{_SYMBOLS[action]:<13} {where}: {text}")
 
+    try:
+        importer = Import(options, run, report=report)
+        importer.matcher_check()
+    except SourceError as exc:
+        db.session.rollback()
+        if run is not None:
+            db.session.delete(run)
+            db.session.commit()
+        raise click.ClickException(str(exc)) from None
     label = "Checking" if dry_run else "Importing"
     show = sys.stderr.isatty() or bool(reader.total)
     with click.progressbar(length=reader.total or 0, label=label, file=sys.stderr) as bar:

@@ -73,6 +73,17 @@ TEMPLATE = {
         "fin de la période",
     ],
 }
+_KINDS = {
+    "experience": "experience",
+    "recit": "experience",
+    "recit d'experience": "experience",
+    "principle": "principle",
+    "principe": "principle",
+    "principe directeur": "principle",
+    "guiding principle": "principle",
+    "resource": "resource",
+    "ressource": "resource",
+}
 _BY_NAME = {fold(name): field for field, names in COLUMNS.items() for name in names}
 
 
@@ -116,7 +127,7 @@ class CsvReader:
                 raise SourceError(self._cell_message(rows, exc)) from None
 
     def _cell_message(self, rows, exc: csv.Error) -> str:
-        line = rows.line_num
+        line = rows.line_num + 1
         if "field larger than field limit" in str(exc):
             return f"line {line}: a cell is over {MAX_CELL:,} characters; nothing was imported"
         return f"line {line}: not CSV ({exc}); nothing was imported"
@@ -169,7 +180,7 @@ class CsvReader:
     def __iter__(self) -> Iterator[Record | Refusal]:
         with self._rows() as (rows, columns):
             for row in rows:
-                line = rows.line_num
+                line = rows.line_num + 1  # the header was line 1
                 values: dict[str, str] = {}
                 for index, cell in enumerate(row):
                     field = columns.get(index)
@@ -186,16 +197,7 @@ class CsvReader:
             return Refusal(where, "no title")
         language = (values.get("language") or "fr").lower()[:8]
         identifier = values.get("identifier") or values.get("link") or f"title:{fold(title)}"
-        kind = values.get("kind", "").lower() or None
-        kind = {
-            "experience": "experience",
-            "expérience": "experience",
-            "recit": "experience",
-            "principle": "principle",
-            "principe": "principle",
-            "resource": "resource",
-            "ressource": "resource",
-        }.get(kind or "", kind)
+        kind = _KINDS.get(fold(values.get("kind", "")), values.get("kind") or None)
         dates = {}
         for name in ("date", "period_start", "period_end"):
             if values.get(name):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from server.extensions import db
+from server.importer.errors import SourceError
 from server.models import Territory, Theme
 from server.search.text import fold
 
@@ -79,6 +80,9 @@ class Matcher:
             self.add_theme(theme)
         for place in db.session.scalars(select(Territory)):
             self.add_place(place)
+        for slug in self.choices.mapped.values():
+            if slug not in self.theme_slugs and slug not in self.place_slugs:
+                raise SourceError(f"no theme or territory has the slug {slug!r} to map to")
 
     def add_theme(self, theme: Theme) -> None:
         labels = [*theme.pref_label.values()]

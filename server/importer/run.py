@@ -109,8 +109,13 @@ class Import:
 
     # The run ------------------------------------------------------------------------------
 
-    def run(self, reader) -> Outcome:
+    def matcher_check(self) -> None:
+        """Read the node's concepts and places; raise SourceError if a choice names none."""
         self.matcher = Matcher(self.options.choices)
+
+    def run(self, reader) -> Outcome:
+        if not hasattr(self, "matcher"):
+            self.matcher_check()
         if not self.options.dry_run:
             self.matcher.remember_mappings()
             db.session.commit()
@@ -194,7 +199,7 @@ class Import:
         matched = self.matcher.match(entry.subjects, entry.places)
         licence = open_licence(entry.license)
         kind = self.options.kind or entry.kind or "resource"
-        if kinds.by_name(kind) is None:
+        if kind not in kinds.NAMES:
             return self._refuse(entry.where, f"unknown kind {kind!r}")
         existing = ImportedRecord.by_identifier(entry.identifier)
         title = next(iter(entry.title.values()), "")
@@ -235,6 +240,7 @@ class Import:
             place = save_territory(TerritoryInput(name={language: label}, kind="other"))
             self.matcher.add_place(place)
             matched.territories.append(place.iri)
+        matched.new_themes, matched.new_places = [], []
 
     def _object(self, entry: Record, kind: str, matched: Matched, licence: str | None):
         cls = kinds.by_name(kind).cls
