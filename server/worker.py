@@ -29,6 +29,7 @@ def jobs() -> list[tuple[str, Job]]:
     from federation.delivery import run_deliveries
     from federation.inbox import requeue_stale, run_inbox
     from server.harvest.jobs import run_harvest
+    from server.importer.jobs import run_imports
 
     return [
         ("inbox", run_inbox),
@@ -36,6 +37,7 @@ def jobs() -> list[tuple[str, Job]]:
         ("deliveries", run_deliveries),
         ("backfill", run_backfills),
         ("harvest", run_harvest),
+        ("imports", run_imports),
     ]
 
 

@@ -164,11 +164,11 @@ class Import:
         self.progress(len(batch))
 
     def _commit(self) -> None:
-        if self.options.dry_run:
-            db.session.rollback()
+        if self.options.dry_run and self.run_row is None:
+            db.session.rollback()  # a dry run writes nothing
             return
         if self.run_row is not None:
-            self._save_progress()
+            self._save_progress()  # a preview from the page: its progress and report only
         db.session.commit()
 
     def _save_progress(self) -> None:

@@ -16,10 +16,11 @@ from server.models import User
 from server.services import ServiceError
 from server.services.accounts import create_user
 from server.services.node import update_settings
-from server.views import admin_taxonomy
+from server.views import admin_import, admin_taxonomy
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_taxonomy.add_routes(bp)  # the thesaurus and territories, on this same blueprint
+admin_import.add_routes(bp)  # imports of existing resource centres
 
 
 @bp.get("/")

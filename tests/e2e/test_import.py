@@ -17,8 +17,9 @@ def test_a_node_imports_another_nodes_oai_pmh_set_page_by_page(make_node, tmp_pa
         writer = csv.writer(out)
         writer.writerow(["id", "title", "summary", "themes", "license", "kind"])
         for n in range(120):
-            writer.writerow([f"r{n}", f"Fiche {n}", f"Résumé {n}", "Mobilité", "CC BY 4.0",
-                             "resource"])
+            writer.writerow(
+                [f"r{n}", f"Fiche {n}", f"Résumé {n}", "Mobilité", "CC BY 4.0", "resource"]
+            )
     centre = make_node("centre", start=False)
     assert "120 created" in centre.cli("import", str(sheet), "--publish").stdout
     centre.start(workers=1, with_worker=False)
