@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
-from sickle import Sickle
-from sickle.oaiexceptions import NoRecordsMatch, OAIError
+from sickle import Sickle, oaiexceptions
+from sickle.oaiexceptions import NoRecordsMatch
 from sickle.response import OAIResponse
 
 from server.importer.errors import SourceError
@@ -26,6 +26,12 @@ MAX_PAGES = 10_000
 PAGE_BYTES = 20_000_000
 PAGE_SECONDS = 30.0
 # ISO 639-2 codes repositories use in dc:language, to the tags items keep.
+# Sickle raises one class per OAI-PMH error code, with no common base but Exception.
+OAI_ERRORS = tuple(
+    value
+    for value in vars(oaiexceptions).values()
+    if isinstance(value, type) and issubclass(value, Exception)
+)
 _LANGUAGES = {"fre": "fr", "fra": "fr", "eng": "en", "spa": "es", "ger": "de", "deu": "de"}
 
 
@@ -99,7 +105,7 @@ class OaiReader:
                 self.records.append((record.header.identifier, record.xml))
         except NoRecordsMatch:
             pass
-        except OAIError as exc:
+        except OAI_ERRORS as exc:
             code = type(exc).__name__
             raise SourceError(
                 f"the OAI-PMH endpoint answered an error ({code}: {exc}); nothing was imported"
