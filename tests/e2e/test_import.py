@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import csv
+import signal
+import subprocess
 
 import pytest
+
+from tests.e2e.harness import COMMAND, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -51,3 +55,46 @@ def test_a_node_imports_another_nodes_oai_pmh_set_page_by_page(make_node, tmp_pa
     third = newcomer.cli("import", url, "--set", "type:resource", "--publish")
     assert "oai: 1 created, 1 updated, 119 skipped (unchanged), 0 refused." in third.stdout
     assert newcomer.query("SELECT count(*) FROM item WHERE summary LIKE '%revu 3%'") == [(1,)]
+
+
+def test_an_interrupted_import_leaves_whole_items_and_finishes_when_run_again(
+    make_node, tmp_path
+):
+    sheet = tmp_path / "big.csv"
+    with sheet.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["id", "title", "themes", "license"])
+        for n in range(1500):
+            writer.writerow([f"r{n}", f"Fiche {n}", "Mobilité; Énergie", "CC BY 4.0"])
+    node = make_node("centre", start=False)
+
+    def items() -> int:
+        return node.query("SELECT count(*) FROM item")[0][0]
+
+    def whole() -> bool:
+        """Every item has its import record, and every record its item."""
+        orphans = node.query(
+            "SELECT count(*) FROM item i LEFT JOIN imported_record r ON r.item_id = i.id "
+            "WHERE r.id IS NULL"
+        )
+        return orphans == [(0,)]
+
+    for sig in (signal.SIGINT, signal.SIGKILL):  # Ctrl-C, then a killed process
+        before = items()
+        process = subprocess.Popen(
+            [*COMMAND, "import", str(sheet)], env=node.env, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )
+        wait_for(lambda before=before: items() > before + 100, timeout=120,
+                 message="some rows imported")
+        process.send_signal(sig)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode != 0
+        if sig == signal.SIGINT:
+            assert "interrupted: what was written is whole; run the same import again" in err
+        assert whole() and items() < 1500
+
+    done = items()
+    last = node.cli("import", str(sheet))
+    assert f"csv: {1500 - done} created, 0 updated, {done} skipped (unchanged)" in last.stdout
+    assert items() == 1500 and whole()
