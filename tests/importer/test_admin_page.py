@@ -22,6 +22,7 @@ def _worker_pass(app) -> None:
 
 
 def test_upload_preview_choose_and_run(admin_client, places):
+    admin_client.get("/language/en")  # the interface in English (French by default)
     page = admin_client.get("/admin/import")
     assert page.status_code == 200 and "template-fr.csv" in page.text
     upload = {
@@ -67,6 +68,7 @@ def test_upload_preview_choose_and_run(admin_client, places):
 
 
 def test_a_feed_that_is_not_xml_fails_with_its_reason(admin_client, node):
+    """In French, the default language of the interface."""
     page = admin_client.get("/admin/import")
     data = {
         "csrf_token": csrf_token(page.text),
@@ -75,7 +77,7 @@ def test_a_feed_that_is_not_xml_fails_with_its_reason(admin_client, node):
     queued = admin_client.post("/admin/import", data=data, content_type="multipart/form-data")
     _worker_pass(node)
     failed = admin_client.get(queued.location)
-    assert "nothing was written" in failed.text and "not well-formed XML" in failed.text
+    assert "rien n'a été écrit" in failed.text and "not well-formed XML" in failed.text
 
 
 def test_the_csv_template_in_french_and_the_page_refuses_readers(admin_client, reader_client):
