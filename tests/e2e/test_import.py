@@ -57,9 +57,7 @@ def test_a_node_imports_another_nodes_oai_pmh_set_page_by_page(make_node, tmp_pa
     assert newcomer.query("SELECT count(*) FROM item WHERE summary LIKE '%revu 3%'") == [(1,)]
 
 
-def test_an_interrupted_import_leaves_whole_items_and_finishes_when_run_again(
-    make_node, tmp_path
-):
+def test_an_interrupted_import_leaves_whole_items_and_finishes_when_run_again(make_node, tmp_path):
     sheet = tmp_path / "big.csv"
     with sheet.open("w", newline="") as out:
         writer = csv.writer(out)
@@ -82,11 +80,15 @@ def test_an_interrupted_import_leaves_whole_items_and_finishes_when_run_again(
     for sig in (signal.SIGINT, signal.SIGKILL):  # Ctrl-C, then a killed process
         before = items()
         process = subprocess.Popen(
-            [*COMMAND, "import", str(sheet)], env=node.env, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True,
+            [*COMMAND, "import", str(sheet)],
+            env=node.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        wait_for(lambda before=before: items() > before + 100, timeout=120,
-                 message="some rows imported")
+        wait_for(
+            lambda before=before: items() > before + 100, timeout=120, message="some rows imported"
+        )
         process.send_signal(sig)
         _, err = process.communicate(timeout=60)
         assert process.returncode != 0
