@@ -151,6 +151,11 @@ def import_command(
             click.echo(f"  {what} {text!r} ({n} record{'s' if n > 1 else ''})")
     for what, text in sorted(outcome.new_concepts):
         click.echo(f"would create {'concept' if what == 'theme' else 'place'} {text!r}")
+    if outcome.to_confirm:
+        kept = "would be kept" if dry_run else "kept"
+        click.echo(f"No open licence, {kept} as drafts (licence to confirm):")
+        for where in outcome.to_confirm:
+            click.echo(f"  {where}")
     counts = outcome.counts
     verb = "would be " if dry_run else ""
     click.echo(

@@ -97,6 +97,7 @@ def run_imports(app: Flask) -> int:
             "lines": lines,
             "unmatched": [list(u) for u in describe_unmatched(outcome.unmatched)],
             "new": sorted([list(n) for n in outcome.new_concepts]),
+            "to_confirm": outcome.to_confirm[:MAX_LINES],
         },
     }
     run.move_to(ImportStatus.DONE)

@@ -19,7 +19,7 @@ from server.importer.mapping import Choices, Matched, Matcher
 from server.importer.records import Record, Refusal, open_licence
 from server.importer.sources import FORMATS, Source, download, from_path, guess_format, is_url
 from server.models import ImportedRecord, ImportRun, Item, NodeSettings, Territory, Theme, utcnow
-from server.models.imports import record_key
+from server.models.imports import MAX_REFUSALS, record_key
 from server.services import ServiceError
 from server.services.items import create_item, publish_item, update_item
 from server.services.taxonomy import TerritoryInput, ThemeInput, save_territory, save_theme
@@ -86,6 +86,7 @@ class Outcome:
     lines: list[tuple[str, str, str]] = field(default_factory=list)  # action, where, title
     unmatched: Counter = field(default_factory=Counter)
     new_concepts: set[tuple[str, str]] = field(default_factory=set)
+    to_confirm: list[str] = field(default_factory=list)  # drafts: no open licence
 
 
 Report = Callable[[str, str, str], None]
@@ -137,6 +138,7 @@ class Import:
             list(self.outcome.refusals),
             list(self.outcome.lines),
             set(self.seen),
+            list(self.outcome.to_confirm),
         )
         try:
             results = [self._one(entry) for entry in batch]
@@ -145,8 +147,9 @@ class Import:
             # A record the database refused spoils its transaction: start the batch again,
             # one record per transaction, to keep every good one.
             db.session.rollback()
-            counts, refusals, lines, seen = saved
+            counts, refusals, lines, seen, to_confirm = saved
             self.outcome.counts, self.outcome.refusals = counts, refusals
+            self.outcome.to_confirm = to_confirm
             self.outcome.lines, self.seen = lines, seen
             self.matcher = Matcher(self.options.choices)
             results = []
@@ -176,7 +179,7 @@ class Import:
         row.created, row.updated = counts["create"], counts["update"]
         row.skipped, row.refused = counts["skip"], counts["refuse"]
         row.done = sum(counts[a] for a in ACTIONS)
-        row.refusals = [{"where": w, "reason": r} for w, r in self.outcome.refusals[:1000]]
+        row.refusals = [{"where": w, "reason": r} for w, r in self.outcome.refusals[:MAX_REFUSALS]]
 
     # One record ---------------------------------------------------------------------------
 
@@ -224,11 +227,15 @@ class Import:
                 from server.services.items import _checked
 
                 _checked(kinds.by_name(kind), obj)
+                if licence is None:
+                    self.outcome.to_confirm.append(entry.where)
                 return self._done("update" if existing else "create", entry.where, title)
             item = self._write(entry, obj, existing, digest, licence)
         except ServiceError as exc:
             detail = "; ".join(f"{k}: {v}" for k, v in (exc.errors or {}).items()) or str(exc)
             return self._refuse(entry.where, detail)
+        if licence is None:
+            self.outcome.to_confirm.append(entry.where)
         return self._done("update" if existing else "create", entry.where, item.label())
 
     def _create_concepts(self, matched: Matched, language: str) -> None:

@@ -65,12 +65,6 @@ class ImportRun(db.Model):
     def move_to(self, status: ImportStatus) -> None:
         self.status = ImportStatus.move(self.status, status)
 
-    def refuse(self, where: str, reason: str) -> None:
-        """Count one refused record and keep why (the first MAX_REFUSALS of them)."""
-        self.refused += 1
-        if len(self.refusals or []) < MAX_REFUSALS:
-            self.refusals = [*(self.refusals or []), {"where": where, "reason": reason}]
-
     @property
     def finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)

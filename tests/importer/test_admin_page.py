@@ -42,6 +42,7 @@ def test_upload_preview_choose_and_run(admin_client, places):
     assert "Would be created: 2, updated: 0, skipped (unchanged): 0, refused: 1." in preview.text
     assert "entry 3" in preview.text and "no title" in preview.text
     assert "Cantines bio" in preview.text and "ALIMENTATION" in preview.text
+    assert "Licence to confirm" in preview.text and "spip.php?article13" in preview.text
     with places.app_context():
         assert db.session.scalar(select(func.count(Item.id))) == 0
     # Map "ALIMENTATION" to a theme, create "Cantines bio", leave the others; publish.

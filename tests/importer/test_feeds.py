@@ -25,6 +25,7 @@ def test_a_dry_run_shows_the_mapping_and_writes_nothing(places):
     # Accent- and case-insensitive: "ALIMENTATION" is no theme, "Mouans-Sartoux" a place.
     assert "subject 'Cantines bio'" in out
     assert "'Mouans-Sartoux'" not in out
+    assert "No open licence, would be kept as drafts (licence to confirm):\n  entry 2" in out
     assert "rss: 2 would be created, 0 would be updated, 0 would be skipped" in out
     assert "1 would be refused" in out
     with places.app_context():
