@@ -244,6 +244,13 @@ class SafeClient:
         """Fetch a JSON object of any type, such as WebFinger's JRD or NodeInfo, guarded alike."""
         return self._json_object(self._send("GET", url, {"Accept": accept}, None, sign_as))
 
+    def fetch(self, url: str, *, accept: str = "*/*", max_bytes: int | None = None) -> HttpResponse:
+        """GET any document (a feed, an OAI-PMH page, an export), guarded alike; raise
+        FetchError unless it answers 2xx. `max_bytes` raises the size cap for this fetch."""
+        response = self._send("GET", url, {"Accept": accept}, None, None, max_bytes)
+        _check_status(response)
+        return response
+
     def post(
         self,
         url: str,
@@ -273,6 +280,7 @@ class SafeClient:
         headers: dict[str, str],
         body: bytes | None,
         sign_as: tuple[str, str] | None,
+        max_bytes: int | None = None,
     ) -> HttpResponse:
         """Send, following redirects ourselves so each new address is checked before use."""
         allowed = min(self.total_timeout, getattr(_time_limit, "seconds", self.total_timeout))
@@ -283,7 +291,7 @@ class SafeClient:
             sent.update({"Host": target.host_header, "Connection": "close"})
             if sign_as is not None:
                 sent = self.signer(method, target.url, sent, body, *sign_as)
-            response = self._exchange(target, method, sent, body, deadline)
+            response = self._exchange(target, method, sent, body, deadline, max_bytes)
             location = response.headers.get("location")
             if response.status not in _REDIRECTS or not location:
                 return response
@@ -339,7 +347,13 @@ class SafeClient:
         return is_public_address(address)
 
     def _exchange(
-        self, target: _Target, method: str, headers: dict, body: bytes | None, deadline: float
+        self,
+        target: _Target,
+        method: str,
+        headers: dict,
+        body: bytes | None,
+        deadline: float,
+        max_bytes: int | None = None,
     ) -> HttpResponse:
         """Do one request to the checked addresses, within the deadline and the size cap."""
         conn = self._connect(target, deadline)
@@ -354,7 +368,11 @@ class SafeClient:
         try:
             conn.request(method, target.path, body=body, headers=headers, preload_content=False)
             answer = conn.getresponse()
-            content = b"" if answer.status in _REDIRECTS else self._read(answer, target.url)
+            content = (
+                b""
+                if answer.status in _REDIRECTS
+                else self._read(answer, target.url, max_bytes or self.max_bytes)
+            )
         except (OSError, HTTPException, urllib3.exceptions.HTTPError) as exc:
             problem = exc
         finally:
@@ -398,15 +416,15 @@ class SafeClient:
         reason = problem or "out of time"
         raise FetchError(f"cannot connect to {target.url}: {reason}", url=target.url)
 
-    def _read(self, answer: urllib3.BaseHTTPResponse, url: str) -> bytes:
+    def _read(self, answer: urllib3.BaseHTTPResponse, url: str, max_bytes: int) -> bytes:
         declared = answer.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if declared.isdigit() and int(declared) > max_bytes:
             raise ResponseTooLarge(f"{url} sends {declared} bytes, over the limit", url=url)
         chunks, size = [], 0
         while chunk := answer.read(64 * 1024):
             size += len(chunk)
-            if size > self.max_bytes:
-                raise ResponseTooLarge(f"{url} sent over {self.max_bytes} bytes", url=url)
+            if size > max_bytes:
+                raise ResponseTooLarge(f"{url} sent over {max_bytes} bytes", url=url)
             chunks.append(chunk)
         return b"".join(chunks)
 

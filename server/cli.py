@@ -16,6 +16,7 @@ from server.cli_moderation import moderation_commands
 from server.config import ConfigError
 from server.extensions import db
 from server.harvest.commands import harvest_commands
+from server.importer.commands import import_commands
 
 
 def _create_app() -> Flask:
@@ -37,6 +38,7 @@ for _command in (
     *harvest_commands.commands.values(),
     *moderation_commands.commands.values(),
     *backup_commands.commands.values(),
+    *import_commands.commands.values(),
 ):
     commons.add_command(_command)
 

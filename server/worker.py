@@ -29,6 +29,7 @@ def jobs() -> list[tuple[str, Job]]:
     from federation.delivery import run_deliveries
     from federation.inbox import requeue_stale, run_inbox
     from server.harvest.jobs import run_harvest
+    from server.importer.jobs import run_imports
     from server.services.mail import run_mail
 
     return [
@@ -38,6 +39,7 @@ def jobs() -> list[tuple[str, Job]]:
         ("backfill", run_backfills),
         ("harvest", run_harvest),
         ("mail", run_mail),
+        ("imports", run_imports),
     ]
 
 

@@ -108,6 +108,7 @@ INLINE_CONTEXT: dict[str, Any] = {
     "dct:subject": {"@type": "@id"},
     "dct:spatial": {"@type": "@id"},
     "dct:isPartOf": {"@type": "@id"},
+    "dct:source": {"@type": "@id"},
     "schema:license": {"@type": "@id"},
     "schema:containedInPlace": {"@type": "@id"},
     "ccrel:license": {"@type": "@id"},

@@ -154,6 +154,8 @@ class Item:
     # Set on a copy mirrored from another node: the original's IRI and when we took it.
     derived_from_original: str | None = None
     generated_at: datetime | None = None
+    # Set on an item imported from elsewhere (a feed, an OAI-PMH record): where it came from.
+    imported_from: str | None = None
 
     def to_jsonld(self) -> JsonLd:
         """Return the compact JSON-LD the node serves (`@context`, `type`, `id` first)."""
@@ -216,6 +218,9 @@ class Item:
         if self.derived_from_original is not None:
             doc["mirrorOf"] = self.derived_from_original
             derived.append(self.derived_from_original)
+        if self.imported_from is not None:
+            doc["dct:source"] = self.imported_from
+            derived.append(self.imported_from)
         if derived:
             doc["prov:wasDerivedFrom"] = derived
         if self.generated_at is not None:
@@ -264,6 +269,7 @@ class Item:
             "indexable": codec.read_bool(doc, "indexable", True),
             "derived_from_original": codec.read_str(doc, "mirrorOf"),
             "generated_at": codec.opt_datetime(doc, "prov:generatedAtTime"),
+            "imported_from": codec.read_str(doc, "dct:source"),
         }
 
     @classmethod

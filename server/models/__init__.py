@@ -8,6 +8,7 @@ from server.models.base import IllegalTransition, State, pick, slugify, utcnow
 from server.models.delivery import Delivery, DeliveryState, PeerHealth
 from server.models.follow import BackfillState, Follow, FollowState
 from server.models.harvest import HarvestChange, HarvestRecord, HarvestRecordKind, HarvestSet
+from server.models.imports import ImportedRecord, ImportRun, ImportStatus
 from server.models.inbox import InboxMessage, InboxState, RemoteTombstone
 from server.models.item import Attachment, Item, ItemStatus
 from server.models.mail import MailState, OutgoingMail
@@ -37,6 +38,9 @@ __all__ = [
     "HarvestRecordKind",
     "HarvestSet",
     "IllegalTransition",
+    "ImportRun",
+    "ImportStatus",
+    "ImportedRecord",
     "InboxMessage",
     "InboxState",
     "Item",

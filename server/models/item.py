@@ -106,6 +106,8 @@ class Item(db.Model):
     remote_url: Mapped[str | None] = mapped_column(String(1000))
     remote_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An imported item: the page or record it came from (dct:source, prov:wasDerivedFrom).
+    imported_from: Mapped[str | None] = mapped_column(String(1000))
     # Bookkeeping
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -190,6 +192,7 @@ class Item(db.Model):
             updated=self.updated_at if self.published_at else None,
             derived_from_original=self.iri if mirrored else None,
             generated_at=(self.fetched_at or self.updated_at) if mirrored else None,
+            imported_from=self.imported_from,
             **values,
         )
 
@@ -286,7 +289,7 @@ class Content:
 # What an item's identity and lifecycle set, not its content (see Item.to_object).
 _NOT_CONTENT = frozenset(
     {"id", "attributed_to", "attachments", "published", "updated"}
-    | {"derived_from_original", "generated_at"}
+    | {"derived_from_original", "generated_at", "imported_from"}
 )
 # Object fields held in a column of another name; every other field has its namesake.
 _RENAMED = {"name": "title", "source": "body", "content": "body_html"}

@@ -29,6 +29,8 @@ class Theme(db.Model):
     iri: Mapped[str] = mapped_column(String(500), unique=True)
     pref_label: Mapped[dict[str, str]] = mapped_column(LangMapType, default=dict)
     definition: Mapped[dict[str, str]] = mapped_column(LangMapType, default=dict)
+    # skos:altLabel: other names per language ({"fr": ["climat"]}), read by imports' matching
+    alt_labels: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
     exact_match: Mapped[list[str]] = mapped_column(JSON, default=list)
     close_match: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Set for a concept or place known from another node; None for this node's own.

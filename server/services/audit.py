@@ -22,8 +22,8 @@ The actions recorded today (dotted, the subject first):
     item.hide, item.show, item.withdraw
     report.resolve, report.send
     author.erase
-    key.rotate (services/keys.py)
-    (data.import, data.restore: by the modules that do them)
+    key.rotate (services/keys.py), data.import (importer/run.py),
+    data.backup, data.restore, data.migrate (backup/commands.py)
 """
 
 from __future__ import annotations

@@ -16,11 +16,12 @@ from server.models import User
 from server.services import ServiceError, audit
 from server.services.accounts import create_user
 from server.services.node import update_settings
-from server.views import admin_invitations, admin_taxonomy
+from server.views import admin_import, admin_invitations, admin_taxonomy
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_taxonomy.add_routes(bp)  # the thesaurus and territories, on this same blueprint
 admin_invitations.add_routes(bp)  # invitations, approvals, password links
+admin_import.add_routes(bp)  # imports of existing resource centres
 
 
 @bp.get("/")
