@@ -159,11 +159,11 @@ def serve_command(host: str, port: int, workers: int, no_worker: bool) -> None:
 @with_appcontext
 def worker_command(once: bool) -> None:
     """Run background work only (delivery, inbox processing, backfill, indexes)."""
-    import logging
-
+    from server.ops import logs
     from server.worker import Worker, WorkerBusy
 
-    logging.basicConfig(level=logging.INFO, format="[worker] %(message)s")
+    settings = current_app.config["SETTINGS"]
+    logs.configure(settings.log_format, settings.log_level)
     try:
         idle = float(os.environ.get("COMMONS_WORKER_IDLE") or 0.5)
         app = current_app._get_current_object()  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ from server.models.base import IllegalTransition, State, pick, slugify, utcnow
 from server.models.delivery import Delivery, DeliveryState, PeerHealth
 from server.models.follow import BackfillState, Follow, FollowState
 from server.models.harvest import HarvestChange, HarvestRecord, HarvestRecordKind, HarvestSet
+from server.models.heartbeat import WorkerHeartbeat
 from server.models.inbox import InboxMessage, InboxState, RemoteTombstone
 from server.models.item import Attachment, Item, ItemStatus
 from server.models.moderation import DomainRule, RuleKind
@@ -47,6 +48,7 @@ __all__ = [
     "ThemeLink",
     "ThemeRelation",
     "User",
+    "WorkerHeartbeat",
     "pick",
     "slugify",
     "utcnow",
