@@ -142,7 +142,9 @@ def token_create_command(email: str) -> None:
     click.echo(secret)
 
 
-@commons.command("serve")
+# No application in this process: gunicorn's web processes build theirs after the fork,
+# and prometheus_client must first be imported once PROMETHEUS_MULTIPROC_DIR is set.
+@commons.command("serve", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=int, show_default=True)
 @click.option("--workers", default=2, type=int, show_default=True, help="Web processes.")

@@ -206,9 +206,10 @@ def _prepare_metrics(data_dir: Path) -> None:
     (its children inherit the module as imported here).
     """
     os.environ.setdefault(MULTIPROC_ENV, str((data_dir / "metrics").resolve()))
-    from server.ops.metrics import prepare_directory
-
-    prepare_directory(Path(os.environ[MULTIPROC_ENV]))
+    path = Path(os.environ[MULTIPROC_ENV])
+    path.mkdir(parents=True, exist_ok=True)
+    for old in path.glob("*.db"):  # the previous run's processes
+        old.unlink(missing_ok=True)
 
 
 def _child_exit(server: Any, worker: Any) -> None:

@@ -21,7 +21,6 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_latest
@@ -153,13 +152,6 @@ def exposition(settings: Settings) -> bytes:
 class _Own:
     def collect(self) -> Iterator[Metric]:
         yield from REGISTRY.collect()
-
-
-def prepare_directory(path: Path) -> None:
-    """Empty (or make) the multiprocess directory before the web processes start."""
-    path.mkdir(parents=True, exist_ok=True)
-    for old in path.glob("*.db"):
-        old.unlink(missing_ok=True)
 
 
 def mark_dead(pid: int) -> None:
