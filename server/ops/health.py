@@ -1,21 +1,24 @@
 """The checks behind GET /healthz: the database, the worker's heartbeat, the backlogs.
 
-Each check is one small indexed query (an aggregate over the heartbeat table, a LIMIT 1 on
-an index, a count capped by LIMIT), so a load balancer may ask every few seconds. A
-threshold of 0 turns its check off (COMMONS_HEALTH_* settings).
+Each check is a small indexed lookup (an aggregate over the heartbeat table, a LIMIT 1 on
+an index, a count capped by LIMIT), all in one statement: one round trip, so a load
+balancer may ask every few seconds. A threshold of 0 turns its check off (COMMONS_HEALTH_*
+settings).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, bindparam, func, select, text
 
 from server.config import Settings
 from server.extensions import db
 from server.models import Delivery, HarvestRecord, InboxMessage, InboxState, PeerHealth, clock
+from server.models.base import UTCDateTime
 from server.models.heartbeat import WorkerHeartbeat
 
 
@@ -27,78 +30,84 @@ class Check:
 
 
 def run_checks(settings: Settings) -> list[Check]:
-    """Run every check; when the database does not answer, that is the only one."""
+    """Run every check in one statement; when the database does not answer, that is the
+    only check reported."""
+    now = clock.now()
+    worker_limit = settings.health_worker_max_age
+    params = {"now": now, "alive_since": now - timedelta(seconds=worker_limit or 1e9)}
     try:
-        db.session.execute(text("SELECT 1"))
+        connection = db.session.connection()
+        row = connection.execute(_statement(max(settings.health_index_max_stale, 0)), params)
+        found = row.one()
     except Exception as exc:  # noqa: BLE001 - any failure to answer is the finding
         db.session.rollback()
-        return [Check("database", False, {"error": exc.__class__.__name__})]
+        return _when_failing(exc)
     checks = [Check("database", True)]
-    for name, check in CHECKS:
-        try:
-            checks.append(check(settings))
-        except Exception as exc:  # noqa: BLE001 - a check that cannot run has failed
-            db.session.rollback()
-            checks.append(Check(name, False, {"error": exc.__class__.__name__}))
+    age = None if found.newest is None else _seconds(now - found.newest)
+    ok = not worker_limit or (age is not None and age <= worker_limit)
+    checks.append(Check("worker", ok, {"last_beat_s": age, "alive": int(found.alive or 0)}))
+    limit = settings.health_inbox_max_age
+    age = 0.0 if found.pending is None else _seconds(now - found.pending)
+    checks.append(Check("inbox", not limit or age <= limit, {"oldest_pending_s": age}))
+    limit = settings.health_delivery_max_age
+    age = 0.0 if found.due is None else _seconds(now - found.due)
+    checks.append(Check("deliveries", not limit or age <= limit, {"oldest_due_s": age}))
+    limit, count = settings.health_index_max_stale, int(found.stale or 0)
+    checks.append(Check("index", not limit or count <= limit, {"stale_records": count}))
     return checks
+
+
+def _when_failing(exc: Exception) -> list[Check]:
+    """The statement failed: the database is away, or (it answers) the checks themselves."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001
+        db.session.rollback()
+        return [Check("database", False, {"error": exc.__class__.__name__})]
+    error = {"error": exc.__class__.__name__}
+    return [Check("database", True), *(Check(name, False, error) for name in CHECKS)]
+
+
+CHECKS = ("worker", "inbox", "deliveries", "index")
 
 
 def _seconds(delta: timedelta) -> float:
     return round(max(delta.total_seconds(), 0.0), 1)
 
 
-def worker(settings: Settings) -> Check:
-    """Some worker beat within COMMONS_HEALTH_WORKER_MAX_AGE seconds."""
-    limit = settings.health_worker_max_age
-    now = clock.now()
-    newest, alive = WorkerHeartbeat.latest(now - timedelta(seconds=limit or 1e9))
-    age = None if newest is None else _seconds(now - newest)
-    ok = not limit or (age is not None and age <= limit)
-    return Check("worker", ok, {"last_beat_s": age, "alive": alive})
+@lru_cache(maxsize=4)
+def _statement(stale_cap: int) -> Select:
+    """The checks as one SELECT of five scalar subqueries, built once per process.
 
-
-def inbox(settings: Settings) -> Check:
-    """No activity has waited for processing longer than COMMONS_HEALTH_INBOX_MAX_AGE."""
-    limit = settings.health_inbox_max_age
-    oldest = db.session.scalar(
+    - worker: the newest beat of any worker, and how many beat since `alive_since`;
+    - inbox: when the oldest pending message arrived (the (state, id) index, LIMIT 1);
+    - deliveries: the oldest due delivery, not counting those waiting for an origin whose
+      breaker is open (that origin is down, not this node) ((state, next_attempt_at), LIMIT 1);
+    - index: stale harvest records, counted no further than `stale_cap` + 1.
+    """
+    now = bindparam("now", type_=UTCDateTime())
+    alive_since = bindparam("alive_since", type_=UTCDateTime())
+    beat = WorkerHeartbeat.beat_at
+    troubled = select(PeerHealth.origin).where(PeerHealth.circuit_open_until.is_not(None))
+    stale = select(HarvestRecord.id).where(HarvestRecord.stale.is_(True)).limit(stale_cap + 1)
+    return select(
+        select(func.max(beat)).scalar_subquery().label("newest"),
+        select(func.count()).where(beat >= alive_since).scalar_subquery().label("alive"),
         select(InboxMessage.received_at)
         .where(InboxMessage.state == InboxState.PENDING)
         .order_by(InboxMessage.id)
         .limit(1)
-    )
-    age = 0.0 if oldest is None else _seconds(clock.now() - oldest)
-    return Check("inbox", not limit or age <= limit, {"oldest_pending_s": age})
-
-
-def deliveries(settings: Settings) -> Check:
-    """No delivery has been due longer than COMMONS_HEALTH_DELIVERY_MAX_AGE.
-
-    Deliveries waiting for an origin whose breaker is open do not count: that origin is
-    down, not this node.
-    """
-    limit = settings.health_delivery_max_age
-    troubled = select(PeerHealth.origin).where(PeerHealth.circuit_open_until.is_not(None))
-    oldest = db.session.scalar(
+        .scalar_subquery()
+        .label("pending"),
         select(Delivery.next_attempt_at)
-        .where(Delivery.state == "pending", Delivery.next_attempt_at <= clock.now())
+        .where(Delivery.state == "pending", Delivery.next_attempt_at <= now)
         .where(Delivery.origin.not_in(troubled))
         .order_by(Delivery.next_attempt_at)
         .limit(1)
+        .scalar_subquery()
+        .label("due"),
+        select(func.count()).select_from(stale.subquery()).scalar_subquery().label("stale"),
     )
-    age = 0.0 if oldest is None else _seconds(clock.now() - oldest)
-    return Check("deliveries", not limit or age <= limit, {"oldest_due_s": age})
-
-
-def index(settings: Settings) -> Check:
-    """At most COMMONS_HEALTH_INDEX_MAX_STALE harvest records wait to be rendered again
-    (what dumps, OAI-PMH and the SPARQL index read); counted no further than that."""
-    limit = settings.health_index_max_stale
-    stale = select(HarvestRecord.id).where(HarvestRecord.stale.is_(True)).limit(limit + 1)
-    count = db.session.scalar(select(func.count()).select_from(stale.subquery())) or 0
-    return Check("index", not limit or count <= limit, {"stale_records": count})
-
-
-CHECKS = (("worker", worker), ("inbox", inbox), ("deliveries", deliveries), ("index", index))
 
 
 def report(checks: list[Check]) -> tuple[int, dict[str, Any]]:
