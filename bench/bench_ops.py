@@ -122,12 +122,12 @@ def run(database_url: str, data_dir: Path, messages: int, count: int) -> None:
         on_times += _times(client, page, count // rounds)
         off_times += _times(baseline, page, count // rounds)
 
-    print(f"  /healthz            p50 {_p(health, .5):6.2f} ms  p95 {_p(health, .95):6.2f} ms")
+    print(f"  /healthz            p50 {_p(health, 0.5):6.2f} ms  p95 {_p(health, 0.95):6.2f} ms")
     print(f"  /metrics (first)    {first:6.2f} ms (counts the finished rows)")
-    print(f"  /metrics            p50 {_p(scrapes, .5):6.2f} ms  p95 {_p(scrapes, .95):6.2f} ms")
+    print(f"  /metrics            p50 {_p(scrapes, 0.5):6.2f} ms  p95 {_p(scrapes, 0.95):6.2f} ms")
     for name, values in (("metrics on ", on_times), ("metrics off", off_times)):
         print(
-            f"  {page} {name} p50 {_p(values, .5):6.2f} ms  p95 {_p(values, .95):6.2f} ms"
+            f"  {page} {name} p50 {_p(values, 0.5):6.2f} ms  p95 {_p(values, 0.95):6.2f} ms"
             f"  mean {statistics.fmean(values):6.2f} ms"
         )
     ratio = statistics.median(on_times) / statistics.median(off_times) - 1

@@ -3,6 +3,8 @@
 A WSGI middleware around the whole application, the inbox endpoint included. The route is
 the URL rule Flask matched (`/items/<slug>`, not the path), noted when the request starts
 (`request_started`), so a request a later hook refuses is still counted under its route.
+The latency is measured until the application returns its response; a streamed body's
+transfer (dumps, attachments, the sitemap) is not in it.
 """
 
 from __future__ import annotations
