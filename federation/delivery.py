@@ -332,7 +332,27 @@ def record(delivery: Delivery, outcome: Outcome, now: datetime, early: bool = Fa
             delivery.next_attempt_at = now + max(
                 wait or timedelta(0), retry_delay(delivery.attempts)
             )
+    _log_outcome(delivery, outcome)
     return delivery.state
+
+
+def _log_outcome(delivery: Delivery, outcome: Outcome) -> None:
+    """One line per attempt, with the id of the request that published the activity."""
+    log.info(
+        "delivery %s to %s: %s",
+        delivery.id,
+        delivery.inbox_url,
+        delivery.state if outcome.error is None or delivery.state != "pending" else "retry",
+        extra={
+            "request_id": delivery.activity.request_id,
+            "delivery": delivery.id,
+            "inbox": delivery.inbox_url,
+            "status": outcome.status,
+            "attempts": delivery.attempts,
+            "outcome": str(delivery.state),
+            **({"error": outcome.error[:300]} if outcome.error else {}),
+        },
+    )
 
 
 def _body(delivery: Delivery) -> bytes:

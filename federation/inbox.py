@@ -28,6 +28,7 @@ from federation.items import Rejected
 from server.extensions import db
 from server.models import InboxMessage, InboxState, clock
 from server.models.base import parse_json
+from server.ops.logs import request_context
 
 log = logging.getLogger("commons.inbox")
 MAX_ATTEMPTS = 5
@@ -140,6 +141,7 @@ class Claimed:
     actor_iri: str
     text: str
     state: str
+    request_id: str | None = None  # of the request that delivered it (server.ops.logs)
 
     @cached_property
     def raw(self) -> dict[str, Any]:
@@ -186,6 +188,7 @@ def read(ids: list[int]) -> list[Claimed]:
         InboxMessage.actor_iri,
         cast(InboxMessage.raw, Text),
         InboxMessage.state,
+        InboxMessage.request_id,
     ).where(InboxMessage.id.in_(ids))
     found = {row[0]: Claimed(*row) for row in db.session.execute(query)}
     return [found[i] for i in ids if i in found]
@@ -227,7 +230,7 @@ def _process(
     except Exception as exc:  # each message is retried alone, and recorded there
         db.session.rollback()
         if len(messages) == 1:
-            _record_failure(messages[0].id, exc)
+            _record_failure(messages[0], exc)
             return True
         log.debug("a group of %d inbox messages goes one by one", len(messages), exc_info=True)
     else:
@@ -252,7 +255,8 @@ def _write(messages: list[Claimed], prepared: processing.Prepared) -> None:
         if message.state != claimed:
             raise RuntimeError(f"inbox message {message.id} is {message.state}")
         try:
-            handlers.handle(context, message, message.raw)
+            with request_context(message.request_id):
+                handlers.handle(context, message, message.raw)
         except Rejected as exc:
             if not handlers.rejection_changed_nothing(message.activity_type):
                 raise
@@ -268,6 +272,25 @@ def _write(messages: list[Claimed], prepared: processing.Prepared) -> None:
     for reasons, message_ids in rejected.items():
         _record(InboxMessage.id.in_(message_ids), InboxState.REJECTED, reasons)
     db.session.commit()
+    for message in messages:
+        _log_outcome(message, InboxState.REJECTED if message.id in refused else InboxState.DONE)
+
+
+def _log_outcome(message: Claimed, state: str, error: str | None = None) -> None:
+    """One line per processed activity, with the id of the request that delivered it."""
+    log.info(
+        "%s %s: %s",
+        message.activity_type,
+        message.id,
+        state,
+        extra={
+            "request_id": message.request_id,
+            "inbox_message": message.id,
+            "activity_type": message.activity_type,
+            "outcome": str(state),
+            **({"error": error[:300]} if error else {}),
+        },
+    )
 
 
 def _record(which: Any, state: InboxState | ColumnElement[Any], error: str | None) -> None:
@@ -282,20 +305,28 @@ def _record(which: Any, state: InboxState | ColumnElement[Any], error: str | Non
     db.session.execute(outcome)
 
 
-def _record_failure(message_id: int, exc: Exception) -> None:
+def _record_failure(message: Claimed, exc: Exception) -> None:
     """Record why a message processed on its own failed: rejected with its reasons, to
     retry (failed for good after MAX_ATTEMPTS), or failed by an error of ours."""
+    message_id = message.id
     which = InboxMessage.id == message_id
     if isinstance(exc, Rejected):
         _record(which, InboxState.REJECTED, "\n".join(exc.reasons))
+        _log_outcome(message, InboxState.REJECTED, "; ".join(exc.reasons))
     elif isinstance(exc, FederationError):
         retry = case(
             (InboxMessage.attempts + 1 >= MAX_ATTEMPTS, InboxState.FAILED),
             else_=InboxState.PENDING,
         )
         _record(which, retry, str(exc))
+        _log_outcome(message, "retry", str(exc))
     else:
-        log.error("inbox message %s failed", message_id, exc_info=exc)
+        log.error(
+            "inbox message %s failed",
+            message_id,
+            exc_info=exc,
+            extra={"request_id": message.request_id, "inbox_message": message_id},
+        )
         db.session.execute(
             update(InboxMessage)
             .where(which)

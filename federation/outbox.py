@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Actor, Delivery, Follow, Item, OutboxActivity, clock
+from server.ops.logs import current_request_id
 from vocab.codec import origin_of
 from vocab.context import CONTEXT
 from vocab.terms import PUBLIC
@@ -86,6 +87,7 @@ def record(activity: JsonLd, item: Item | None = None, public: bool = True) -> O
         raw=activity,
         public=public,
         published_at=clock.now(),
+        request_id=current_request_id(),  # the request (or activity) that caused it
     )
     db.session.add(row)
     db.session.flush()

@@ -48,6 +48,7 @@ class Incoming:
     path: str
     headers: dict[str, str]
     body: bytes
+    request_id: str | None = None  # stored with the message (server.ops.logs)
 
 
 def netloc_of(iri: str) -> str:
@@ -241,4 +242,6 @@ def accept(incoming: Incoming) -> bool:
     mark_heard_from(key.origin)
     # 8. Store; processing is idempotent on the activity id (a unique column: a second
     # delivery of the same activity fails to insert and is answered alike).
-    return InboxMessage.store(activity, incoming.body, actor_iri, key.origin)
+    return InboxMessage.store(
+        activity, incoming.body, actor_iri, key.origin, request_id=incoming.request_id
+    )

@@ -59,6 +59,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     i18n.init_app(app, babel)
     views.init_app(app)
+    _operations(app, settings)
     # Outermost, so every part of the application (the inbox endpoint too) sees the
     # public scheme, host and path.
     if settings.trusted_proxies:
@@ -70,6 +71,20 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
             x_port=settings.trusted_proxies,
         )
     return app
+
+
+def _operations(app: Flask, settings: Settings) -> None:
+    """/healthz and /metrics, request ids and request metrics (server/ops)."""
+    from server.ops import requests as ops_requests
+    from server.views import ops as ops_views
+
+    app.register_blueprint(ops_views.bp)
+    if settings.metrics:
+        from server.ops.metrics import watch_pool
+
+        with app.app_context():
+            watch_pool(db.engine)
+    ops_requests.init_app(app, metrics=settings.metrics)  # around the inbox endpoint too
 
 
 def content_security_policy(settings: Settings) -> str:

@@ -210,7 +210,9 @@ def token_create_command(email: str) -> None:
     click.echo(secret)
 
 
-@commons.command("serve")
+# No application in this process: gunicorn's web processes build theirs after the fork,
+# and prometheus_client must first be imported once PROMETHEUS_MULTIPROC_DIR is set.
+@commons.command("serve", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=int, show_default=True)
 @click.option("--workers", default=2, type=int, show_default=True, help="Web processes.")
@@ -227,11 +229,11 @@ def serve_command(host: str, port: int, workers: int, no_worker: bool) -> None:
 @with_appcontext
 def worker_command(once: bool) -> None:
     """Run background work only (delivery, inbox processing, backfill, indexes)."""
-    import logging
-
+    from server.ops import logs
     from server.worker import Worker, WorkerBusy
 
-    logging.basicConfig(level=logging.INFO, format="[worker] %(message)s")
+    settings = current_app.config["SETTINGS"]
+    logs.configure(settings.log_format, settings.log_level)
     try:
         idle = float(os.environ.get("COMMONS_WORKER_IDLE") or 0.5)
         app = current_app._get_current_object()  # type: ignore[attr-defined]

@@ -212,13 +212,22 @@ def _echo_worker_status() -> None:
     from server.serve import worker_status
 
     status = worker_status(current_app.config["SETTINGS"].data_dir)
-    if status is None:
-        return
-    line = f"worker: {status['state']} (pid {status['pid']}), restarted {status['restarts']} times"
-    if status.get("last_exit"):
-        last = status["last_exit"]
-        line += f"; last died with code {last['code']} at {last['at']}"
-    click.echo(line)
+    if status is not None:
+        line = (
+            f"worker: {status['state']} (pid {status['pid']}), restarted {status['restarts']} times"
+        )
+        if status.get("last_exit"):
+            last = status["last_exit"]
+            line += f"; last died with code {last['code']} at {last['at']}"
+        click.echo(line)
+    # Every worker, on any host, beats in the database (server/worker.py Heartbeat).
+    from server.models import clock
+    from server.models.heartbeat import WorkerHeartbeat
+
+    now = clock.now()
+    for beat in db.session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.name)):
+        age = max((now - beat.beat_at).total_seconds(), 0)
+        click.echo(f"worker {beat.name}: last beat {age:.0f} s ago")
 
 
 @federation_commands.command("rotate-key")

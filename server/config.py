@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, fields
@@ -134,6 +135,17 @@ class Settings:
     # redis_url is set.
     rate_limits: str = DEFAULT_RATE_LIMITS
     redis_url: str = ""
+    # Operations (server/ops): health thresholds (seconds; 0 turns a check off), metrics
+    # access, logs. Read by OPS_SETTINGS below.
+    health_worker_max_age: float = 120.0
+    health_inbox_max_age: float = 900.0
+    health_delivery_max_age: float = 1800.0
+    health_index_max_stale: int = 5000
+    metrics: bool = True
+    metrics_allow: str = "127.0.0.0/8,::1"
+    metrics_token: str = ""
+    log_format: str = "text"
+    log_level: str = "INFO"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -173,6 +185,7 @@ class Settings:
         settings.mail_from = (env.get("COMMONS_MAIL_FROM") or "").strip()
         settings.rate_limits = env.get("COMMONS_RATE_LIMITS", "").strip() or settings.rate_limits
         settings.redis_url = env.get("COMMONS_REDIS_URL", "").strip()
+        _read_ops_settings(env, settings)
         return settings.resolved()
 
     def resolved(self) -> Settings:
@@ -196,6 +209,7 @@ class Settings:
         parse_rate_limits(self.rate_limits)  # raises ConfigError on a typo
         if self.redis_url and urlsplit(self.redis_url).scheme not in {"redis", "rediss", "unix"}:
             raise ConfigError("COMMONS_REDIS_URL must be a redis://, rediss:// or unix:// URL")
+        _check_ops_settings(self)
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'commons.db').resolve()}"
         if not self.node_handle:
@@ -256,6 +270,51 @@ def smtp_server(url: str) -> SmtpServer:
         username=unquote(parts.username or ""),
         password=unquote(parts.password or ""),
     )
+
+
+# Operations: health thresholds, metrics access, logs (server/ops).
+OPS_NUMBERS: dict[str, tuple[str, type[int] | type[float]]] = {
+    "COMMONS_HEALTH_WORKER_MAX_AGE": ("health_worker_max_age", float),
+    "COMMONS_HEALTH_INBOX_MAX_AGE": ("health_inbox_max_age", float),
+    "COMMONS_HEALTH_DELIVERY_MAX_AGE": ("health_delivery_max_age", float),
+    "COMMONS_HEALTH_INDEX_MAX_STALE": ("health_index_max_stale", int),
+}
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _read_ops_settings(env: dict[str, str], settings: Settings) -> None:
+    for name, (attribute, kind) in OPS_NUMBERS.items():
+        value = _number(env, name, kind)
+        if value is not None:
+            setattr(settings, attribute, kind(value))
+    settings.metrics = _flag(env.get("COMMONS_METRICS"), True)
+    if (env.get("COMMONS_METRICS_ALLOW") or "").strip():
+        settings.metrics_allow = env["COMMONS_METRICS_ALLOW"]
+    settings.metrics_token = (env.get("COMMONS_METRICS_TOKEN") or "").strip()
+    settings.log_format = (env.get("COMMONS_LOG_FORMAT") or "text").strip().lower()
+    settings.log_level = (env.get("COMMONS_LOG_LEVEL") or "INFO").strip().upper()
+
+
+def _check_ops_settings(settings: Settings) -> None:
+    if settings.log_format not in LOG_FORMATS:
+        raise ConfigError("COMMONS_LOG_FORMAT must be 'text' or 'json'")
+    if settings.log_level not in LOG_LEVELS:
+        raise ConfigError(f"COMMONS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    metrics_networks(settings.metrics_allow)  # raises ConfigError on a bad address
+
+
+def metrics_networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Read COMMONS_METRICS_ALLOW: addresses or CIDR blocks, separated by commas or spaces."""
+    networks = []
+    for part in value.replace(",", " ").split():
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"COMMONS_METRICS_ALLOW: {part!r} is not an address or CIDR block"
+            ) from None
+    return tuple(networks)
 
 
 def _usable_cores() -> int:

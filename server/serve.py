@@ -6,7 +6,11 @@ every keep-alive connection to one process, see FEDERATION.md). Nothing a client
 keep them all busy: key fetches made for inbox requests are bounded across the processes
 (federation/verify.py). The background worker is one `commons worker` process, restarted
 with backoff if it dies; how it fares is written to DATA_DIR/worker-status.json, which
-`commons deliveries` shows.
+`commons deliveries` shows (with the heartbeats every worker writes to the database).
+
+Logs: every process writes one line per event to standard error, in COMMONS_LOG_FORMAT
+(gunicorn's own lines too). Metrics: the web processes share PROMETHEUS_MULTIPROC_DIR
+(DATA_DIR/metrics unless set), emptied here before they start (server/ops/metrics.py).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from gunicorn.app.base import BaseApplication
 
 WORKER_COMMAND = [sys.executable, "-c", "from server.cli import main; main()", "worker"]
 STATUS_FILE = "worker-status.json"
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus_client when it is imported
+ACCESS_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
 
 log = logging.getLogger("commons.serve")
 
@@ -72,6 +78,8 @@ class WorkerSupervisor:
         self.first_backoff, self.max_backoff = first_backoff, max_backoff
         self.stable_after = stable_after
         self.process: subprocess.Popen | None = None
+        # The worker serves no requests: it keeps out of the web's metrics directory.
+        self.env = {k: v for k, v in os.environ.items() if k != MULTIPROC_ENV}
         self.restarts = 0
         self.last_exit: dict[str, Any] | None = None
         self.stopping = threading.Event()
@@ -83,7 +91,7 @@ class WorkerSupervisor:
         threading.Thread(target=self._watch, name="worker-supervisor", daemon=True).start()
 
     def _spawn(self) -> None:
-        self.process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL)
+        self.process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, env=self.env)
         self._started = time.monotonic()
         self._write("running")
 
@@ -156,19 +164,31 @@ def serve(host: str, port: int, workers: int = 2, with_worker: bool = True) -> N
     its web processes from this one, and they must not inherit a child to wait for.
     """
     from server.config import Settings
+    from server.ops import logs
 
+    settings = Settings.from_env()
+    data_dir = Path(settings.data_dir)
+    if settings.metrics:
+        _prepare_metrics(data_dir)
     supervisor: WorkerSupervisor | None = None
     if with_worker:
-        data_dir = Settings.from_env().data_dir
-        supervisor = WorkerSupervisor(Path(data_dir) / STATUS_FILE)
+        supervisor = WorkerSupervisor(data_dir / STATUS_FILE)
         supervisor.start()
+    # COMMONS_ACCESS_LOG: "-" (the default) one line per request on standard error, in
+    # COMMONS_LOG_FORMAT; "" none; a path, gunicorn's access log in that file.
+    access = os.environ.get("COMMONS_ACCESS_LOG", "-")
     options = {
         "bind": f"{host}:{port}",
         "workers": max(1, workers),
         "worker_class": "sync",
         "timeout": 60,
         "graceful_timeout": 10,
-        "accesslog": os.environ.get("COMMONS_ACCESS_LOG", "-") or None,
+        "accesslog": access if access not in {"", "-"} else None,
+        "access_log_format": ACCESS_FORMAT,
+        "logconfig_dict": logs.dict_config(
+            settings.log_format, settings.log_level, requests=access == "-"
+        ),
+        "child_exit": _child_exit,
         "preload_app": False,
     }
     parent = os.getpid()
@@ -177,3 +197,24 @@ def serve(host: str, port: int, workers: int = 2, with_worker: bool = True) -> N
     finally:
         if os.getpid() == parent and supervisor is not None:
             supervisor.stop()
+
+
+def _prepare_metrics(data_dir: Path) -> None:
+    """Give the web processes one metrics directory, empty, before any of them starts.
+
+    The variable must be set before prometheus_client is first imported in this process
+    (its children inherit the module as imported here).
+    """
+    os.environ.setdefault(MULTIPROC_ENV, str((data_dir / "metrics").resolve()))
+    path = Path(os.environ[MULTIPROC_ENV])
+    path.mkdir(parents=True, exist_ok=True)
+    for old in path.glob("*.db"):  # the previous run's processes
+        old.unlink(missing_ok=True)
+
+
+def _child_exit(server: Any, worker: Any) -> None:
+    """gunicorn hook: a web process exited; its live gauges no longer count."""
+    if os.environ.get(MULTIPROC_ENV):
+        from server.ops.metrics import mark_dead
+
+        mark_dead(worker.pid)

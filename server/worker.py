@@ -10,8 +10,10 @@ import fcntl
 import logging
 import os
 import signal
+import socket
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -47,6 +49,72 @@ class WorkerBusy(RuntimeError):
     """Another worker already runs against this SQLite database."""
 
 
+class Heartbeat:
+    """This worker's sign of life in the database (`WorkerHeartbeat`), which /healthz reads.
+
+    Written by the loop, between jobs, every `every` seconds: a worker stuck in a job stops
+    beating like a dead one. A beat that fails (the database is away) is only logged.
+    """
+
+    FORGET_AFTER = timedelta(days=1)  # rows of workers silent this long are removed
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        limit = app.config["SETTINGS"].health_worker_max_age or 120.0
+        self.every = min(5.0, max(limit / 4, 0.2))
+        self.host = socket.gethostname()[:255]
+        self.pid = os.getpid()
+        self.name = f"{self.host}:{self.pid}"
+        self.started_at = None
+        self.last = 0.0
+
+    def beat(self) -> None:
+        from server.models import clock
+        from server.models.heartbeat import WorkerHeartbeat
+
+        self.last = time.monotonic()
+        if self.started_at is None:
+            self.started_at = clock.now()
+        with self.app.app_context():
+            try:
+                WorkerHeartbeat.beat(self.name, self.host, self.pid, self.started_at)
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - the next beat tries again
+                db.session.rollback()
+                log.warning("heartbeat not recorded: %s", exc)
+            finally:
+                db.session.remove()
+
+    def due(self) -> bool:
+        return time.monotonic() - self.last >= self.every
+
+    def start(self) -> None:
+        from server.models import clock
+        from server.models.heartbeat import WorkerHeartbeat
+
+        with self.app.app_context():
+            try:
+                WorkerHeartbeat.prune(clock.now() - self.FORGET_AFTER)
+                db.session.commit()
+            except Exception:  # noqa: BLE001 - tidying only
+                db.session.rollback()
+            finally:
+                db.session.remove()
+        self.beat()
+
+    def stop(self) -> None:
+        from server.models.heartbeat import WorkerHeartbeat
+
+        with self.app.app_context():
+            try:
+                WorkerHeartbeat.forget(self.name)
+                db.session.commit()
+            except Exception:  # noqa: BLE001 - its row ages out instead
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+
 class Worker:
     """Run registered jobs until stopped; on SQLite, hold a lock so only one runs."""
 
@@ -56,6 +124,7 @@ class Worker:
         self.stopping = False
         self._lock_file = None
         self.jobs = jobs()
+        self.heartbeat: Heartbeat | None = None  # set by run()
 
     def _acquire_sqlite_lock(self) -> None:
         settings = self.app.config["SETTINGS"]
@@ -102,6 +171,8 @@ class Worker:
                     log.exception("job %s failed", name)
                 finally:
                     db.session.remove()
+            if self.heartbeat is not None and self.heartbeat.due():
+                self.heartbeat.beat()
         return done
 
     def run(self, once: bool = False) -> None:
@@ -113,6 +184,8 @@ class Worker:
         signal.signal(signal.SIGINT, self.stop)
         count = 0 if once else self.app.config["SETTINGS"].worker_validators
         validators.start(count)
+        self.heartbeat = Heartbeat(self.app)
+        self.heartbeat.start()
         log.info(
             "worker started (pid %s, %d jobs, up to %d inbox validators)",
             os.getpid(),
@@ -125,7 +198,8 @@ class Worker:
                 if once:
                     break
                 if not done:
-                    time.sleep(self.idle_sleep)
+                    time.sleep(min(self.idle_sleep, self.heartbeat.every))
         finally:
             validators.stop()
+            self.heartbeat.stop()
         log.info("worker stopped")

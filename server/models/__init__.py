@@ -8,6 +8,7 @@ from server.models.base import IllegalTransition, State, pick, slugify, utcnow
 from server.models.delivery import Delivery, DeliveryState, PeerHealth
 from server.models.follow import BackfillState, Follow, FollowState
 from server.models.harvest import HarvestChange, HarvestRecord, HarvestRecordKind, HarvestSet
+from server.models.heartbeat import WorkerHeartbeat
 from server.models.imports import ImportedRecord, ImportRun, ImportStatus
 from server.models.inbox import InboxMessage, InboxState, RemoteTombstone
 from server.models.item import Attachment, Item, ItemStatus
@@ -63,6 +64,7 @@ __all__ = [
     "ThemeLink",
     "ThemeRelation",
     "User",
+    "WorkerHeartbeat",
     "pick",
     "slugify",
     "utcnow",

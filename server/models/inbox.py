@@ -61,9 +61,18 @@ class InboxMessage(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The id of the request that delivered it (server.ops.logs): the worker's lines carry it.
+    request_id: Mapped[str | None] = mapped_column(String(100))
 
     @classmethod
-    def store(cls, activity: dict[str, Any], body: bytes, actor_iri: str, origin: str) -> bool:
+    def store(
+        cls,
+        activity: dict[str, Any],
+        body: bytes,
+        actor_iri: str,
+        origin: str,
+        request_id: str | None = None,
+    ) -> bool:
         """Store a verified activity as pending; False if it was already stored.
 
         `raw` keeps the body as the peer sent it when it is UTF-8 JSON (it always is in
@@ -84,6 +93,7 @@ class InboxMessage(db.Model):
             "state": InboxState.PENDING.value,
             "attempts": 0,
             "received_at": utcnow(),
+            "request_id": request_id,
         }
         engine = db.engine
         sql, order, processors = _driver_insert(engine.dialect)
@@ -159,6 +169,7 @@ _STORED = (
     "state",
     "attempts",
     "received_at",
+    "request_id",
 )
 
 

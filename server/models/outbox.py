@@ -24,6 +24,8 @@ class OutboxActivity(db.Model):
     raw: Mapped[dict] = mapped_column(JSON)
     public: Mapped[bool] = mapped_column(default=True)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The id of the request that published it (server.ops.logs): delivery lines carry it.
+    request_id: Mapped[str | None] = mapped_column(String(100))
 
     @classmethod
     def public_page(cls, before_id: int | None, size: int):

@@ -31,6 +31,7 @@ from federation.errors import (
 )
 from server.extensions import db
 from server.models import Actor
+from server.ops.requests import REQUEST_ID_KEY, note_route
 
 log = logging.getLogger("commons.inbox")
 
@@ -56,6 +57,7 @@ class InboxEndpoint:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") not in PATHS:
             return self.next_app(environ, start_response)
+        note_route(environ, environ["PATH_INFO"])
         with self.app.app_context():
             status, headers, body = self.receive(environ)
         start_response(status, [*headers, ("Content-Length", str(len(body)))])
@@ -75,7 +77,9 @@ class InboxEndpoint:
         path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
         if environ.get("QUERY_STRING"):
             path += "?" + environ["QUERY_STRING"]
-        incoming = verify.Incoming("POST", path, _headers(environ), body)
+        incoming = verify.Incoming(
+            "POST", path, _headers(environ), body, environ.get(REQUEST_ID_KEY)
+        )
         try:
             try:
                 verify.accept(incoming)

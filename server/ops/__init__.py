@@ -1,0 +1,1 @@
+"""Running a node: health checks, Prometheus metrics, logs with request ids."""
