@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from server.search import generation
+from server.search.listener import has_changes
 
 SIZE = 256
 T = TypeVar("T")
@@ -34,9 +35,12 @@ def clear() -> None:
 
 def remembered(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     """Return what `compute()` gives for `key` at the index's current generation, computed
-    once per generation (and per database). Read the generation first, so that what is
-    kept is never older than the generation it is kept under."""
-    state = generation.current(session) if enabled else None
+    once per generation (and per database), unless this transaction changed what searches
+    show. Read the generation first, so that what is kept is never older than the
+    generation it is kept under."""
+    if not enabled or has_changes(session):  # its own changes: not for others to see
+        return compute()
+    state = generation.current(session)
     if state is None:
         return compute()
     full = (str(session.get_bind().url), *state, key)

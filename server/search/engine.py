@@ -8,6 +8,7 @@ facets AND-ed. A theme includes its narrower concepts, a territory the places in
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, false, func, select
@@ -18,7 +19,6 @@ from server.models import Actor, Item, ItemStatus, Territory, Theme
 from server.models.item import SEARCH_INDEX, item_territory, item_theme
 from server.search import cache
 from server.search.facets import count_facets, year_of
-from server.search.listener import has_changes
 from server.search.match import match
 from server.search.matches import collect
 from server.search.query import FACETS, Query
@@ -93,12 +93,9 @@ def search(query: Query, languages: tuple[str, ...] = ("fr", "en")) -> Results:
             total = session.scalar(select(func.count(Item.id)).where(*base, *matched, *chosen))
         return facets, total or 0
 
-    if has_changes(session):
-        facets, total = count()
-    else:
-        key = (query.terms, *(query.facet_values(name) for name in FACETS), languages)
-        facets, total = cache.remembered(session, key, count)
-        facets = dict(facets)  # the views relabel some facets: the lists kept stay as they are
+    key = ("search", query.terms, *(query.facet_values(name) for name in FACETS), languages)
+    facets, total = cache.remembered(session, key, count)
+    facets = dict(facets)  # the views relabel some facets: the lists kept stay as they are
     if not total:
         hits = []
     elif found is not None or text.ids is None:
@@ -125,13 +122,37 @@ def found_by(query: Query) -> Any:
     return and_(*base, *matched, *chosen)
 
 
+HEADROOM = 50  # matches read past the page, for those the facets or a change leave out
+
+
 def _ranked_page(
     query: Query, text: Any, chosen: list[Any], languages: tuple[str, ...]
 ) -> list[Hit]:
     """Load one page of the items the text matches that meet the chosen facets, in the
-    order of `_page` (without the table of matches a counting search writes)."""
+    order of `_page` (without the table of matches a counting search writes).
+
+    By relevance, the best-scored matches alone are read first (the engine's own top-N,
+    no item row read for the others), then checked against the items; when that cannot
+    settle the page (too few left, or a tie in score crossing what was read), every match
+    is ordered, as by date.
+    """
     scores = text.ids.subquery()
     base, _matched = _text_conditions(text)
+    wanted = query.page * query.per_page
+    if query.sort == "relevance":
+        limit = wanted + HEADROOM
+        top = db.session.execute(
+            select(scores.c.item_id, scores.c.score).order_by(scores.c.score.desc()).limit(limit)
+        ).all()
+        score = {row.item_id: row.score for row in top}
+        rows = db.session.execute(
+            select(Item.id, Item.published_at).where(Item.id.in_(score), *base, *chosen)
+        ).all()
+        ordered = sorted(rows, key=lambda r: (score[r.id], _when(r.published_at), r.id))[::-1]
+        complete = len(top) < limit  # every match was read
+        if complete or (len(ordered) >= wanted and score[ordered[wanted - 1].id] > top[-1].score):
+            ids = [row.id for row in ordered[wanted - query.per_page : wanted]]
+            return _hits(query, ids, languages)
     statement = (
         select(scores.c.item_id)
         .join(Item, Item.id == scores.c.item_id)
@@ -141,8 +162,11 @@ def _ranked_page(
     order = [Item.published_at.desc(), Item.id.desc()]
     if query.sort == "relevance":
         order.insert(0, scores.c.score.desc())
-    statement = statement.order_by(*order)
-    return _load(query, statement, languages)
+    return _load(query, statement.order_by(*order), languages)
+
+
+def _when(moment: datetime | None) -> float:
+    return moment.timestamp() if moment else float("-inf")
 
 
 def _page(query: Query, found: Any, conditions: list[Any], languages: tuple[str, ...]) -> list[Hit]:
@@ -166,7 +190,11 @@ def _page(query: Query, found: Any, conditions: list[Any], languages: tuple[str,
 def _load(query: Query, statement: Any, languages: tuple[str, ...]) -> list[Hit]:
     """Run a statement of ordered item ids for the query's page; load those items."""
     statement = statement.offset((query.page - 1) * query.per_page).limit(query.per_page)
-    ids = list(db.session.scalars(statement))
+    return _hits(query, list(db.session.scalars(statement)), languages)
+
+
+def _hits(query: Query, ids: list[int], languages: tuple[str, ...]) -> list[Hit]:
+    """Load these items, in this order, with their snippets."""
     if not ids:
         return []
     loaded = db.session.scalars(
