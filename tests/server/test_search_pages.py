@@ -383,8 +383,9 @@ def test_no_query_string_gives_a_server_error(client, corpus, pairs, form):
 
 def test_a_search_of_only_common_words_says_so_or_finds(client, node):
     """Given an item, when a visitor searches only very common words ("le la"), then
-    the page answers: PostgreSQL, which leaves such words out of its index, says they were
-    left out and asks for a more specific word; SQLite finds the items holding them."""
+    the page answers (in French, the node's language): PostgreSQL, which leaves such words
+    out of its index, says they were left out and asks for a more specific word; SQLite
+    finds the items holding them."""
     from tests.server.factories import make_item
 
     make_item(node, "experience", {"fr": "Le jardin de la place"})
@@ -394,7 +395,7 @@ def test_a_search_of_only_common_words_says_so_or_finds(client, node):
     with node.app_context():
         postgresql = db.engine.dialect.name == "postgresql"
     if postgresql:
-        assert "Words too common to search were left out: le, la." in page
-        assert "Add a more specific word to find something." in page
+        assert "Mots trop courants pour être cherchés, laissés de côté : le, la." in page
+        assert "Ajoutez un mot plus précis pour trouver quelque chose." in page
     else:
         assert "Le jardin de la place" in page
