@@ -4,8 +4,11 @@ Run: .venv/bin/python bench/bench_atlas.py [--items 100000] [--runs 20] [--datab
 
 Items are inserted in bulk (Core statements, not forms) on the default thesaurus, three
 themes each, mixed kinds, a territory each (with a region above them). Then /atlas.json is
-requested through the test client: whole, and narrowed by kind and by territory.
-Target: p95 < 100 ms for the whole thesaurus at 100,000 items.
+requested through the test client: whole, and narrowed by kind and by territory, each
+twice: "cold", the counts and co-occurrences computed every time (`server.search.cache`
+off: the first request after any change of items or of the thesaurus), and "kept", asked
+again while the search index's generation stays. With the code of before the cache, one
+figure per address. Target: p95 < 100 ms for the whole thesaurus at 100,000 items.
 """
 
 from __future__ import annotations
@@ -28,6 +31,11 @@ from server.extensions import db  # noqa: E402
 from server.models import Actor, Item, Territory, Theme  # noqa: E402
 from server.models.item import item_territory, item_theme  # noqa: E402
 from vocab.terms import CC_BY_SA_4  # noqa: E402
+
+try:  # the same bench runs on the code of before the cache, for a baseline
+    from server.search import cache
+except ImportError:  # pragma: no cover
+    cache = None
 
 KINDS = ("experience", "experience", "principle", "resource")
 TARGET_MS = 100.0
@@ -162,20 +170,28 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         print(f"{args.items} items on {concepts} concepts ({url.split(':')[0]}): {elapsed:.1f} s")
         client = app.test_client()
-        worst = 0.0
-        for label, path in (
-            ("whole thesaurus", "/atlas.json"),
-            ("?kind=experience", "/atlas.json?kind=experience"),
-            ("?territory=region", "/atlas.json?territory=region-bench"),
-            ("one concept's neighbourhood", "/atlas.json?concept=local-savings"),
-        ):
-            p50, p95, size = measure(client, path, args.runs)
-            worst = max(worst, p95) if label == "whole thesaurus" else worst
-            print(f"/atlas.json {label:30} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {size} bytes")
-        print(
-            f"target: whole thesaurus p95 < {TARGET_MS:.0f} ms: "
-            f"{'met' if worst < TARGET_MS else 'NOT met'}"
-        )
+        worst: dict[str, float] = {}
+        for mode in ("cold", "kept") if cache else ("",):
+            if cache:
+                cache.enabled = mode == "kept"
+            for label, path in (
+                ("whole thesaurus", "/atlas.json"),
+                ("?kind=experience", "/atlas.json?kind=experience"),
+                ("?territory=region", "/atlas.json?territory=region-bench"),
+                ("one concept's neighbourhood", "/atlas.json?concept=local-savings"),
+            ):
+                p50, p95, size = measure(client, path, args.runs)
+                if label == "whole thesaurus":
+                    worst[mode] = p95
+                print(
+                    f"/atlas.json {label:30} {mode:4} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+                    f"{size} bytes"
+                )
+        for mode, p95 in worst.items():
+            print(
+                f"target: whole thesaurus {mode} p95 < {TARGET_MS:.0f} ms: "
+                f"{'met' if p95 < TARGET_MS else 'NOT met'}"
+            )
 
 
 if __name__ == "__main__":

@@ -6,10 +6,14 @@ organisations, the labels of the item's themes and territories in every language
 
 - SQLite: an FTS5 table `search_index` (rowid = item id) holding the stems of
   `server.search.text`; a trigger drops an item's row when the item is deleted.
-- PostgreSQL: a table `search_index(item_id, document tsvector)`, the document built by
-  `to_tsvector` with the `french` or `english` configuration per language of each text
-  (`simple` for others), weighted A title, B summary, C other, D body; a GIN index on it;
+- PostgreSQL: a table `search_index(item_id, document tsvector, heading tsvector)`, the
+  document built by `to_tsvector` with the `french` or `english` configuration per language
+  of each text (`simple` for others), weighted A title, B summary, C other, D body; a GIN
+  index on it; `heading` is the title and summary part alone, small enough to rank every
+  match by (`ts_rank` on the whole document reads each match's large, compressed vector);
   the row goes with its item (ON DELETE CASCADE).
+- Both: `search_index_state`, the index's generation (`server.search.generation`), moved
+  by every change `index_items` makes.
 
 Neither table can be described by the models' metadata (a virtual table; a type of one
 database), so `create_all` and `drop_all` build them through metadata events, and
@@ -29,6 +33,7 @@ from sqlalchemy.orm import Session
 from server.extensions import db
 from server.models import Item, ItemStatus, Territory, Theme
 from server.models.item import item_territory, item_theme
+from server.search import generation
 from server.search.text import base_language, fold, langmap_stems
 
 TABLE = "search_index"
@@ -43,12 +48,16 @@ SQLITE_DDL = (
 )
 POSTGRESQL_DDL = (
     f"CREATE TABLE {TABLE} (item_id INTEGER PRIMARY KEY "
-    "REFERENCES item (id) ON DELETE CASCADE, document TSVECTOR NOT NULL)",
+    "REFERENCES item (id) ON DELETE CASCADE, document TSVECTOR NOT NULL, heading TSVECTOR)",
     f"CREATE INDEX ix_{TABLE}_document ON {TABLE} USING GIN (document)",
 )
 DROP = {
-    "sqlite": (f"DROP TRIGGER IF EXISTS {TABLE}_item_deleted", f"DROP TABLE IF EXISTS {TABLE}"),
-    "postgresql": (f"DROP TABLE IF EXISTS {TABLE}",),
+    "sqlite": (
+        f"DROP TRIGGER IF EXISTS {TABLE}_item_deleted",
+        f"DROP TABLE IF EXISTS {TABLE}",
+        f"DROP TABLE IF EXISTS {generation.TABLE}",
+    ),
+    "postgresql": (f"DROP TABLE IF EXISTS {TABLE}", f"DROP TABLE IF EXISTS {generation.TABLE}"),
 }
 
 
@@ -59,7 +68,7 @@ def is_index_table(name: str) -> bool:
 
 def create_ddl(dialect: str) -> tuple[str, ...]:
     """The statements creating the index on a database of this dialect."""
-    return SQLITE_DDL if dialect == "sqlite" else POSTGRESQL_DDL
+    return (SQLITE_DDL if dialect == "sqlite" else POSTGRESQL_DDL) + generation.create_ddl()
 
 
 def _after_create(_metadata: Any, connection: Connection, **_: Any) -> None:
@@ -165,9 +174,9 @@ def postgresql_document(row: Any, labels: list[dict[str, str]]) -> dict[str, Any
     return params
 
 
-def _postgresql_vector() -> str:
+def _postgresql_vector(fields: tuple[str, ...]) -> str:
     parts = []
-    for name in _PG_FIELDS:
+    for name in fields:
         vectors = " || ".join(
             f"to_tsvector('{config}', :{name}_{lang or 'any'})"
             for lang, config in _PG_CONFIGS.items()
@@ -180,9 +189,12 @@ _SQLITE_INSERT = text(
     f"INSERT INTO {TABLE} (rowid, title, summary, body, other) "
     "VALUES (:id, :title, :summary, :body, :other)"
 )
+# The heading (title, summary) is computed once, kept alone and as part of the document.
 _POSTGRESQL_UPSERT = text(
-    f"INSERT INTO {TABLE} (item_id, document) VALUES (:id, {_postgresql_vector()}) "
-    "ON CONFLICT (item_id) DO UPDATE SET document = excluded.document"
+    f"INSERT INTO {TABLE} (item_id, document, heading) "
+    f"SELECT :id, h || {_postgresql_vector(_PG_FIELDS[2:])}, h "
+    f"FROM (SELECT {_postgresql_vector(_PG_FIELDS[:2])} AS h) AS v "
+    "ON CONFLICT (item_id) DO UPDATE SET document = excluded.document, heading = excluded.heading"
 )
 
 
@@ -209,6 +221,7 @@ def index_items(ids: Iterable[int], session: Session | None = None) -> int:
         session.execute(text(f"DELETE FROM {TABLE} WHERE {key} IN ({chunk})"))
     if documents:
         session.execute(_SQLITE_INSERT if sqlite else _POSTGRESQL_UPSERT, documents)
+    generation.bump(session)
     return len(documents)
 
 

@@ -6,6 +6,11 @@ the copies `federation.items.Batch.write()` inserts with Core statements and not
 (`Item.written_directly`), and themes or territories renamed (their labels are indexed
 with their items). Just before the commit, the changed items are indexed in one
 statement. A deleted item's row goes with it (a trigger, or ON DELETE CASCADE).
+
+Every such transaction also moves the index's generation (`server.search.generation`),
+as does one that changed the thesaurus or the places (their trees make the theme and
+territory counts) or wrote to these tables with a Core statement of the session: what
+`server.search.cache` keeps is then computed again.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from typing import Any
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event, inspect, select
 
-from server.models import Item, Territory, Theme
+from server.models import Item, Territory, Theme, ThemeLink
 from server.models.item import WRITTEN_DIRECTLY, item_territory, item_theme
+from server.search import generation
 from server.search.index import index_items
 
 _KEY = "search_pending"
@@ -30,6 +36,13 @@ class Pending:
     items: set[int] = field(default_factory=set)
     themes: set[int] = field(default_factory=set)  # renamed
     territories: set[int] = field(default_factory=set)  # renamed
+    changed: bool = False  # something a search shows or counts, indexed or not
+
+
+# Actors are left out: their rows change often (keys, profiles) and a search counts only
+# their origin, which never changes.
+_COUNTED = (Item, Theme, ThemeLink, Territory)
+_TABLES = frozenset({"item", "item_theme", "item_territory", "theme", "theme_link", "territory"})
 
 
 def _renamed(obj: Any, name: str) -> bool:
@@ -38,7 +51,11 @@ def _renamed(obj: Any, name: str) -> bool:
 
 def _collect(session: Session, _context: Any) -> None:
     pending: Pending = session.info.setdefault(_KEY, Pending())
+    if any(isinstance(obj, _COUNTED) for obj in session.deleted):
+        pending.changed = True
     for obj in session.new | session.dirty:
+        if isinstance(obj, _COUNTED):
+            pending.changed = True
         if isinstance(obj, Item):
             pending.items.add(obj.id)
         elif isinstance(obj, Theme) and obj not in session.new and _renamed(obj, "pref_label"):
@@ -58,7 +75,29 @@ def _index_pending(session: Session) -> None:
     items |= _dependants(session, item_territory.c.territory_id, pending.territories)
     if items:
         with session.no_autoflush:
-            index_items(items, session)
+            index_items(items, session)  # moves the generation
+    elif pending.changed:
+        generation.bump(session)
+
+
+def _executed(state: Any) -> None:
+    """Note a Core INSERT, UPDATE or DELETE of the session on a table searches count."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) in _TABLES:
+        state.session.info.setdefault(_KEY, Pending()).changed = True
+
+
+def has_changes(session: Session) -> bool:
+    """Whether this transaction changed what a search shows and has not committed it
+    (what it sees then is its own, not to be kept for others)."""
+    pending: Pending | None = session.info.get(_KEY)
+    if pending and (pending.changed or pending.items or pending.themes or pending.territories):
+        return True
+    return bool(
+        session.new or session.dirty or session.deleted or session.info.get(WRITTEN_DIRECTLY)
+    )
 
 
 def _dependants(session: Session, column: Any, ids: set[int]) -> set[int]:
@@ -81,6 +120,7 @@ def listen() -> None:
         ("after_flush", _collect, False),
         ("before_commit", _index_pending, True),
         ("after_rollback", _forget, False),
+        ("do_orm_execute", _executed, False),
     ):
         if not event.contains(Session, name, fn):
             event.listen(Session, name, fn, insert=first)

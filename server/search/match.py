@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from server.search.index import TABLE
 from server.search.query import Terms
-from server.search.text import stem, variants
+from server.search.text import number_forms, stem, variants
 
 _CONFIGS = ("french", "english", "simple")
 _stopwords: dict[str, bool] = {}  # PostgreSQL: is a folded word a stop word of fr or en?
@@ -29,6 +29,7 @@ class Match:
 
     ids: Any
     excluded: Any
+    ignored: tuple[str, ...] = ()  # words too common to search (PostgreSQL's stop words)
 
 
 def _quoted(form: str) -> str:
@@ -75,11 +76,17 @@ def _sqlite(terms: Terms) -> Match:
 
 
 def _tsquery(function: str, value: str) -> Any:
-    """Our words in each configuration, OR-ed: `value` is a bound parameter, never syntax."""
+    """Our words in each configuration, OR-ed: `value` is a bound parameter, never syntax.
+    A single word also in French in its other number (`text.number_forms`)."""
     parts = [
         getattr(func, function)(literal_column(f"'{config}'::regconfig"), value)
         for config in _CONFIGS
     ]
+    if function == "plainto_tsquery":
+        parts += [
+            func.plainto_tsquery(literal_column("'french'::regconfig"), other)
+            for other in number_forms(value)
+        ]
     query = parts[0]
     for part in parts[1:]:
         query = query.op("||")(part)
@@ -104,7 +111,7 @@ def _pg_stopwords(session: Session, words: set[str]) -> set[str]:
 
 
 def _postgresql(session: Session, terms: Terms) -> Match:
-    index = table(TABLE, column("item_id"), column("document"))
+    index = table(TABLE, column("item_id"), column("document"), column("heading"))
     stop = _pg_stopwords(session, set(terms.words) | set(terms.excluded))
     ids = excluded = None
     if terms.positive:
@@ -120,7 +127,9 @@ def _postgresql(session: Session, terms: Terms) -> Match:
                 query = query.op("&&")(part)
             ids = select(
                 index.c.item_id.label("item_id"),
-                func.ts_rank(index.c.document, query).label("score"),
+                # Ranked by the title and summary alone (`index.py`: the heading): the whole
+                # document is read only by the GIN index; a body-only match scores 0.
+                func.ts_rank(index.c.heading, query).label("score"),
             ).where(index.c.document.op("@@")(query))
     kept = [w for w in terms.excluded if w not in stop]
     if kept:
@@ -128,7 +137,8 @@ def _postgresql(session: Session, terms: Terms) -> Match:
         for word in kept[1:]:
             query = query.op("||")(_tsquery("plainto_tsquery", word))
         excluded = select(index.c.item_id).where(index.c.document.op("@@")(query))
-    return Match(ids, excluded)
+    ignored = tuple(w for w in (*terms.words, *terms.excluded) if w in stop)
+    return Match(ids, excluded, ignored)
 
 
 def match(session: Session, terms: Terms) -> Match:

@@ -34,6 +34,7 @@ from sqlalchemy.sql.expression import UnaryExpression
 
 from server.models import Item, ItemStatus
 from server.models.base import UTCDateTime
+from server.models.item import SEARCH_INDEX
 
 # Not in the models' metadata: create_all and Alembic never see it.
 MATCHES = Table(
@@ -91,6 +92,7 @@ def collect(session: Session, ranked: Any, excluded: Any, scored: bool = True) -
         .select_from(scores)
         .join(Item, Item.id == scores.c.item_id)
         .where(*conditions)
+        .with_hint(Item.__table__, f"INDEXED BY {SEARCH_INDEX}", "sqlite")
     )
     session.execute(insert(MATCHES).from_select(["item_id", "score", *_COPIED], found))
     return MATCHES

@@ -36,3 +36,4 @@ class Results:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     query: Query = field(default_factory=Query)
+    ignored: tuple[str, ...] = ()  # words left out of the search as too common ("le", "the")

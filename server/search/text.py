@@ -81,9 +81,23 @@ def stems(text: str, lang: str) -> list[str]:
     return [get(w) or stem(w, lang) for w in found]
 
 
+def number_forms(word: str) -> tuple[str, ...]:
+    """The word in the other grammatical number, as French writes it ("velos" <-> "velo").
+
+    French Snowball keeps a final "s" after a vowel ("vélos" stems to "velos", "vélo" to
+    "velo"), so a query asks for the other number too; the index is left as it is.
+    """
+    if len(word) > 3 and word[-1] in "sx":
+        return (word[:-1],)
+    return (word + "s",) if len(word) > 2 and not word.isdigit() else ()
+
+
 def variants(word: str) -> tuple[str, ...]:
-    """Every form a folded word of a query may take in the index: French, English, none."""
-    return tuple(dict.fromkeys((stem(word, "fr"), stem(word, "en"), word)))
+    """Every form a folded word of a query may take in the index: French, English, none,
+    and the French stem of its other number."""
+    forms = [stem(word, "fr"), stem(word, "en"), word]
+    forms += [stem(other, "fr") for other in number_forms(word)]
+    return tuple(dict.fromkeys(forms))
 
 
 def langmap_stems(values: Iterable[dict[str, str]]) -> str:

@@ -9,7 +9,9 @@ Edges: `broader` (source is narrower than target), `related`, `exactMatch`, `clo
 (weight 1), and `cooccurs`: two concepts indexed together on the same items, weight = how
 many, counted on the concepts items name (not their broader ones, which would make every
 concept co-occur with its parents). `?kind=` and `?territory=` narrow the counts and
-co-occurrences; the thesaurus itself stays whole. Two grouped queries do the counting.
+co-occurrences; the thesaurus itself stays whole. Two grouped queries do the counting;
+their results are kept until anything they count changes (`server.search.cache`, keyed on
+the search index's generation, which every change of items or of the thesaurus moves).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 from server.extensions import db
 from server.models import Item, Territory, Theme, ThemeLink, ThemeRelation, pick
 from server.models.item import item_theme
+from server.search import cache
 from server.views import display, item_filters
 from server.views.item_filters import ItemFilter
 from server.views.rate_limits import limited
@@ -87,7 +90,13 @@ class Graph:
 
 
 def _counts(selection: ItemFilter, only: set[int] | None = None) -> dict[int, int]:
-    """Count the selected items of each concept, narrower concepts' items included."""
+    """Count the selected items of each concept, narrower concepts' items included (kept
+    until the search index's generation moves: `server.search.cache`)."""
+    key = ("atlas counts", selection, frozenset(only) if only is not None else None)
+    return cache.remembered(db.session, key, lambda: _count(selection, only))
+
+
+def _count(selection: ItemFilter, only: set[int] | None) -> dict[int, int]:
     closure = item_filters.broader_closure()
     query = (
         select(closure.c.ancestor_id, func.count(distinct(item_theme.c.item_id)))
@@ -103,7 +112,13 @@ def _counts(selection: ItemFilter, only: set[int] | None = None) -> dict[int, in
 
 
 def _cooccurrences(selection: ItemFilter, focus: int | None) -> list[tuple[int, int, int]]:
-    """Return (theme, other theme, items naming both), each pair once (or around `focus`)."""
+    """Return (theme, other theme, items naming both), each pair once (or around `focus`);
+    kept until the search index's generation moves."""
+    key = ("atlas cooccurrences", selection, focus)
+    return cache.remembered(db.session, key, lambda: _cooccurring(selection, focus))
+
+
+def _cooccurring(selection: ItemFilter, focus: int | None) -> list[tuple[int, int, int]]:
     a, b = item_theme.alias("a"), item_theme.alias("b")
     if focus is None:
         pair = (a.c.item_id == b.c.item_id) & (a.c.theme_id < b.c.theme_id)

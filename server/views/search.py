@@ -8,10 +8,12 @@ turns its `Results` into links that add or remove one facet value at a time.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from urllib.parse import urlencode
 
+from babel.numbers import get_group_symbol
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -84,16 +86,36 @@ class Listing:
     fixed: tuple[str, ...] = ()  # facets the page applies itself (a theme page's theme)
     error: str = ""
 
-    @property
+    @cached_property
     def pairs(self) -> list[tuple[str, str]]:
         return [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+
+    @cached_property
+    def _encoded(self) -> str:
+        return urlencode(self.pairs)
 
     def url(self, pairs: list[tuple[str, str]]) -> str:
         return request.path + ("?" + urlencode(pairs) if pairs else "")
 
     def adding(self, key: str, value: str) -> str:
-        pairs = self.pairs
-        return self.url(pairs if (key, value) in pairs else [*pairs, (key, value)])
+        # A page lists hundreds of facet values: the request's own pairs are encoded once.
+        if (key, value) in self.pairs:
+            return self.url(self.pairs)
+        prefix = self._encoded + "&" if self._encoded else ""
+        return f"{request.path}?{prefix}{urlencode([(key, value)])}"
+
+    @cached_property
+    def _group(self) -> str:
+        return get_group_symbol(str(get_locale() or "en"))
+
+    def number(self, count: int) -> str:
+        """A count as the reader's language writes it (Babel's grouping symbol; counts
+        are whole numbers, grouped by three in French and English)."""
+        return f"{count:,}".replace(",", self._group)
+
+    def items_word(self, count: int) -> str:
+        """ "item" or "items" for a count, in the reader's language."""
+        return get_translations().ngettext("item", "items", count)
 
     def removing(self, key: str, value: str) -> str:
         return self.url([p for p in self.pairs if p != (key, value)])

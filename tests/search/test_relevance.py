@@ -98,3 +98,13 @@ def test_sorting_by_date_puts_the_newest_first(library):
         "Rénovation énergétique des logements",
         "Les mobilités douces à Lille",
     ]
+
+
+def test_french_singular_and_plural_find_each_other(node):
+    """Given "vélo" in one item and "vélos" in another (French Snowball keeps an "s" after
+    a vowel), when searching either form, then both items are found."""
+    make_item(node, "experience", {"fr": "Un vélo partagé"})
+    make_item(node, "experience", {"fr": "Des vélos cargos"})
+    expected = {"Un vélo partagé", "Des vélos cargos"}
+    assert set(titles(node, "vélos")) == expected
+    assert set(titles(node, "velo")) == expected

@@ -379,3 +379,23 @@ def test_no_query_string_gives_a_server_error(client, corpus, pairs, form):
     headers = JSON if form == "json" else {}
     response = client.get(path, query_string=pairs, headers=headers)
     assert response.status_code in (200, 400), response.status_code
+
+
+def test_a_search_of_only_common_words_says_so_or_finds(client, node):
+    """Given an item, when a visitor searches only very common words ("le la"), then
+    the page answers (in French, the node's language): PostgreSQL, which leaves such words
+    out of its index, says they were left out and asks for a more specific word; SQLite
+    finds the items holding them."""
+    from tests.server.factories import make_item
+
+    make_item(node, "experience", {"fr": "Le jardin de la place"})
+    response = client.get("/search", query_string={"q": "le la"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    with node.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:
+        assert "Mots trop courants pour être cherchés, laissés de côté : le, la." in page
+        assert "Ajoutez un mot plus précis pour trouver quelque chose." in page
+    else:
+        assert "Le jardin de la place" in page
