@@ -2,7 +2,8 @@
 
 One row per searchable item (published, not hidden), in four fields ranked apart:
 title, summary, body (body, circumstances, lessons, limits) and other (authors,
-organisations, the labels of the item's themes and territories in every language).
+organisations, the labels of the item's themes (preferred and alternative) and territories
+in every language).
 
 - SQLite: an FTS5 table `search_index` (rowid = item id) holding the stems of
   `server.search.text`; a trigger drops an item's row when the item is deleted.
@@ -135,6 +136,13 @@ def _read(session: Session, ids: list[int]) -> tuple[list[Any], dict[int, list[d
             query = link.where(label.c.item_id.in_(chunk))
             for item_id, value in session.execute(query):
                 labels.setdefault(item_id, []).append(value)
+        # A theme's alternative labels (several per language) find its items too.
+        query = select(item_theme.c.item_id, Theme.alt_labels).join(Theme)
+        for item_id, alternatives in session.execute(query.where(item_theme.c.item_id.in_(chunk))):
+            if alternatives:
+                labels.setdefault(item_id, []).append(
+                    {lang: " ".join(values) for lang, values in alternatives.items()}
+                )
     return rows, labels
 
 

@@ -49,6 +49,10 @@ def _renamed(obj: Any, name: str) -> bool:
     return inspect(obj).attrs[name].history.has_changes()
 
 
+def _relabelled(theme: Theme) -> bool:
+    return _renamed(theme, "pref_label") or _renamed(theme, "alt_labels")
+
+
 def _collect(session: Session, _context: Any) -> None:
     pending: Pending = session.info.setdefault(_KEY, Pending())
     if any(isinstance(obj, _COUNTED) for obj in session.deleted):
@@ -58,7 +62,7 @@ def _collect(session: Session, _context: Any) -> None:
             pending.changed = True
         if isinstance(obj, Item):
             pending.items.add(obj.id)
-        elif isinstance(obj, Theme) and obj not in session.new and _renamed(obj, "pref_label"):
+        elif isinstance(obj, Theme) and obj not in session.new and _relabelled(obj):
             pending.themes.add(obj.id)
         elif isinstance(obj, Territory) and obj not in session.new and _renamed(obj, "name"):
             pending.territories.add(obj.id)

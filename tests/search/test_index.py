@@ -71,6 +71,19 @@ def test_a_renamed_theme_is_found_with_its_items(node):
     assert titles(node, "circuits") == []
 
 
+def test_a_themes_alternative_labels_find_its_items(node):
+    """Given an item on a theme, when the theme gains an alternative label (as an import's
+    mapping gives it), then that label finds the item, in any of its languages."""
+    slug = make_theme(node, "Systèmes alimentaires", "Food systems")
+    add_item(node, "experience", "Une régie agricole", themes=[slug])
+    assert titles(node, "cantines") == []
+    with node.app_context():
+        Theme.by_slug(slug).alt_labels = {"fr": ["Cantines scolaires"], "en": ["School meals"]}
+        db.session.commit()
+    assert titles(node, "cantine") == ["Une régie agricole"]
+    assert titles(node, "meal") == ["Une régie agricole"]
+
+
 def test_labels_of_themes_and_territories_are_searchable(node):
     """Given an item on a theme and in a place, then their labels in any language find it."""
     theme = make_theme(node, "Biodiversité", "Biodiversity")
