@@ -112,7 +112,7 @@ def user_group() -> None:
 @with_appcontext
 def user_create_command(email: str, role: str, display_name: str, password_stdin: bool) -> None:
     """Create a member account with a role."""
-    from server.services import ServiceError
+    from server.services import ServiceError, audit
     from server.services.accounts import create_user
 
     require_initialised()
@@ -122,6 +122,7 @@ def user_create_command(email: str, role: str, display_name: str, password_stdin
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = create_user(email, role, password, display_name)
+        audit.record("account.create", target=user.email, detail={"role": user.role})
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()

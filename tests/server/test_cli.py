@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from server import create_app
 from server.cli import commons
 from server.extensions import db
-from server.models import Actor, Item, Theme, User
+from server.models import Actor, AuditEntry, Item, Theme, User
 
 
 @pytest.fixture
@@ -87,6 +87,8 @@ def test_user_create_reads_the_password_from_stdin(fresh):
         assert user.email == "admin@example.org" and user.role == "admin"
         assert user.check_password("a long enough password")
         assert "a long enough password" not in user.password_hash
+        entry = db.session.scalar(select(AuditEntry))
+        assert (entry.action, entry.who, entry.target) == ("account.create", "cli", user.email)
 
 
 @pytest.mark.parametrize(
