@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -390,7 +391,14 @@ def deliver_many(
     for row in rows:
         by_inbox.setdefault(row.inbox_url, []).append((row.id, _body(row)))
 
+    # With commit_each, an inbox is sent only while fewer than PARALLEL inboxes are sent but
+    # not yet recorded: a worker killed at any moment resends at most PARALLEL inboxes' rows,
+    # however far the recording lags behind the sending.
+    unrecorded = threading.BoundedSemaphore(PARALLEL)
+
     def send_in_order(url: str, jobs: list[tuple[int, bytes]]) -> Sent:
+        if commit_each:
+            unrecorded.acquire()
         sent: Sent = []
         for i, body in jobs:
             outcome = attempt(client, url, body, key_id, private_pem)
@@ -409,7 +417,10 @@ def deliver_many(
             # Recorded as each inbox is done: a worker killed mid-batch resends only what
             # was in flight.
             for future in as_completed(futures):
-                _record_committed(future.result(), now, early)
+                try:
+                    _record_committed(future.result(), now, early)
+                finally:
+                    unrecorded.release()
             return len(rows)
         sequences = [future.result() for future in futures]
     # One commit for the batch: record in the order of the origins' health rows, the same
