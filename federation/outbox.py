@@ -106,10 +106,14 @@ def follower_inboxes(actor: Actor) -> list[str]:
 
 def queue(activity_row: OutboxActivity, inboxes: list[str]) -> list[Delivery]:
     """Create one pending delivery per distinct inbox."""
-    existing = set(
-        db.session.scalars(
-            select(Delivery.inbox_url).where(Delivery.activity_id == activity_row.id)
+    existing = (
+        set(
+            db.session.scalars(
+                select(Delivery.inbox_url).where(Delivery.activity_id == activity_row.id)
+            )
         )
+        if inboxes
+        else set()
     )
     rows = []
     now = clock.now()
@@ -125,11 +129,12 @@ def queue(activity_row: OutboxActivity, inboxes: list[str]) -> list[Delivery]:
     return rows
 
 
-def publish(kind: str, item: Item) -> OutboxActivity:
-    """Record a Create, Update or Delete of a local item and queue it to every follower."""
+def publish(kind: str, item: Item, inboxes: list[str] | None = None) -> OutboxActivity:
+    """Record a Create, Update or Delete of a local item and queue it to every follower
+    (`inboxes`: `follower_inboxes(item.actor)`, when the caller already read them)."""
     activity = delete_activity(item) if kind == "Delete" else item_activity(kind, item)
     row = record(activity, item=item)
-    queue(row, follower_inboxes(item.actor))
+    queue(row, follower_inboxes(item.actor) if inboxes is None else inboxes)
     return row
 
 

@@ -12,6 +12,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
+from federation import outbox
 from server.extensions import db
 from server.importer import feeds
 from server.importer.errors import SourceError
@@ -19,6 +22,7 @@ from server.importer.mapping import Choices, Matched, Matcher
 from server.importer.records import Record, Refusal, open_licence
 from server.importer.sources import FORMATS, Source, download, from_path, guess_format, is_url
 from server.models import (
+    Actor,
     ImportedRecord,
     ImportRun,
     Item,
@@ -149,7 +153,11 @@ class Import:
             set(self.seen),
             list(self.outcome.to_confirm),
         )
+        # The session holds items weakly: keep the batch's until its commit renders their
+        # records, or it would read each one and its themes, places... back from the database.
+        self.held: list[Item] = []
         try:
+            self._known(batch)
             results = [self._one(entry) for entry in batch]
             self._commit()
         except Exception:  # noqa: BLE001 - whatever one record does, the others go on
@@ -161,6 +169,7 @@ class Import:
             self.outcome.to_confirm = to_confirm
             self.outcome.lines, self.seen = lines, seen
             self.matcher = Matcher(self.options.choices)
+            self._known(batch)
             results = []
             for entry in batch:
                 try:
@@ -173,7 +182,38 @@ class Import:
         for action, where, text in results:
             if self.report is not None:
                 self.report(action, where, text)
+        self.held = []
         self.progress(len(batch))
+
+    def _known(self, batch: list[Record | Refusal]) -> None:
+        """Read, once per batch rather than once per record, what earlier runs imported of
+        this batch's records and the followers a published item is sent to."""
+        keys = [record_key(e.identifier) for e in batch if isinstance(e, Record)]
+        self.known = {
+            row.key: row
+            for row in db.session.scalars(
+                select(ImportedRecord).where(ImportedRecord.key.in_(keys))
+            )
+        }
+        self.rows: dict[tuple[type, str], Theme | Territory] = {}
+        self.inboxes: list[str] | None = None
+        if self.options.publish and not self.options.dry_run:
+            actor = Actor.local()
+            self.inboxes = outbox.follower_inboxes(actor) if actor is not None else None
+
+    def _resolved(self, obj) -> dict[str, list]:
+        """The theme and place rows the object names, read once per batch (what
+        `Item.apply` would query for every record)."""
+        resolved = {}
+        for name, model in (("themes", Theme), ("territories", Territory)):
+            iris = [ref.id for ref in getattr(obj, name)]
+            missing = [iri for iri in iris if (model, iri) not in self.rows]
+            if missing:
+                for row in db.session.scalars(select(model).where(model.iri.in_(missing))):
+                    self.rows[(model, row.iri)] = row
+            found = (self.rows.get((model, iri)) for iri in dict.fromkeys(iris))
+            resolved[name] = [row for row in found if row is not None]
+        return resolved
 
     def _commit(self) -> None:
         if self.options.dry_run and self.run_row is None:
@@ -213,7 +253,7 @@ class Import:
         kind = self.options.kind or entry.kind or "resource"
         if kind not in kinds.NAMES:
             return self._refuse(entry.where, f"unknown kind {kind!r}")
-        existing = ImportedRecord.by_identifier(entry.identifier)
+        existing = self.known.get(record_key(entry.identifier))
         title = next(iter(entry.title.values()), "")
         if self.options.dry_run:
             for label in matched.new_themes:
@@ -293,12 +333,12 @@ class Import:
     ) -> Item:
         if existing is not None:
             item = db.session.get(Item, existing.item_id)
-            item = update_item(item, obj)
+            item = update_item(item, obj, **self._resolved(obj))
             existing.digest, existing.updated_at = digest, utcnow()
             existing.run_id = self.run_row.id if self.run_row is not None else None
             existing.licence_to_confirm = licence is None
         else:
-            item = create_item(obj)
+            item = create_item(obj, **self._resolved(obj))
             if entry.published is not None:
                 item.created_at = entry.published
             db.session.add(
@@ -319,8 +359,9 @@ class Import:
         if self.options.publish and licence is not None and not item.is_published:
             if entry.published is not None and item.published_at is None:
                 item.published_at = entry.published
-            publish_item(item)
+            publish_item(item, inboxes=self.inboxes)
         db.session.flush()
+        self.held.append(item)
         return item
 
 

@@ -8,7 +8,7 @@ from typing import Any, get_type_hints
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from federation import outbox
 from server.extensions import db
@@ -37,17 +37,20 @@ def require_editor(user: User | None) -> None:
         raise NotAllowed(str(_l("Only editors and admins can change content.")))
 
 
-def create_item(obj: objects.Item, user: User | None = None, slug: str | None = None) -> Item:
+def create_item(
+    obj: objects.Item, user: User | None = None, slug: str | None = None, **resolved: list
+) -> Item:
     """Create a draft item from a typed object; return it (not yet committed).
 
     The object's id and author are not read: the item gets this node's, and a `slug`
-    (importers choose one; editors get one made from the title).
+    (importers choose one; editors get one made from the title). A caller that already
+    holds the rows the references name passes them, as `Item.apply` takes them: `themes=[...]`.
     """
     require_editor(user)
     kind = kinds.by_class(type(obj))
     if kind is None:
         raise ServiceError(f"not an item: {type(obj).__name__}")
-    actor = Actor.local()
+    actor = _local_actor()
     if actor is None:
         raise ServiceError(str(_l("The node is not initialised: run “commons init”.")))
     obj = _checked(kind, obj)
@@ -60,20 +63,24 @@ def create_item(obj: objects.Item, user: User | None = None, slug: str | None = 
         actor=actor,
         status=ItemStatus.DRAFT,
         created_by_id=user.id if user else None,
+        # A new item has none of these: known, rendering it (harvest records) does not query.
+        attachments=[],
+        derived_from=[],
     )
-    item.apply(obj)
+    item.apply(obj, **resolved)
     db.session.add(item)
     db.session.flush()
     return item
 
 
-def update_item(item: Item, obj: objects.Item, user: User | None = None) -> Item:
-    """Replace an item's content with a typed object's, keeping its IRI."""
+def update_item(item: Item, obj: objects.Item, user: User | None = None, **resolved: list) -> Item:
+    """Replace an item's content with a typed object's, keeping its IRI (`resolved`: as
+    `create_item` takes it)."""
     require_editor(user)
     kind = kinds.by_name(item.kind)
     if kinds.by_class(type(obj)) != kind:
         raise ServiceError(f"a {type(obj).__name__} cannot replace a {item.kind}")
-    item.apply(_checked(kind, obj))
+    item.apply(_checked(kind, obj), **resolved)
     item.updated_at = utcnow()
     db.session.flush()
     if item.is_published and item.is_local:
@@ -86,8 +93,9 @@ def rendered(obj: objects.Item) -> objects.Item:
     return replace(obj, content=render_langmap(obj.source))
 
 
-def publish_item(item: Item, user: User | None = None) -> Item:
-    """Make a draft or withdrawn item public."""
+def publish_item(item: Item, user: User | None = None, inboxes: list[str] | None = None) -> Item:
+    """Make a draft or withdrawn item public (`inboxes`: its actor's followers', when the
+    caller, publishing many, read them once)."""
     require_editor(user)
     if item.is_published:
         return item
@@ -99,7 +107,7 @@ def publish_item(item: Item, user: User | None = None) -> Item:
     item.updated_at = now
     db.session.flush()
     if item.is_local:
-        outbox.publish("Create", item)
+        outbox.publish("Create", item, inboxes)
     return item
 
 
@@ -118,6 +126,13 @@ def withdraw_item(item: Item, user: User | None = None) -> Item:
     return item
 
 
+def _local_actor() -> Actor | None:
+    """This node's actor, from the session when it holds it (an import creates thousands)."""
+    actor_id = Actor.local_id()
+    actor = db.session.get(Actor, actor_id) if actor_id is not None else None
+    return actor if actor is not None and actor.is_local else Actor.local()
+
+
 def _main_text(texts: dict[str, str], language: str) -> str:
     return texts.get(language) or next(iter(texts.values()), "")
 
@@ -127,8 +142,14 @@ RESERVED_SLUGS = {"new", "feed", "edit"}
 
 
 def _free_slug(kind: str, base: str) -> str:
+    # Only `base` and `base-N` can collide: `base%` would also read base0, base10... (every
+    # "fiche-1x" for "fiche-1"), a set that grows with the number of items.
     taken = set(
-        db.session.scalars(select(Item.slug).where(Item.kind == kind, Item.slug.like(f"{base}%")))
+        db.session.scalars(
+            select(Item.slug).where(
+                Item.kind == kind, or_(Item.slug == base, Item.slug.like(f"{base}-%"))
+            )
+        )
     )
     return free_slug(base, RESERVED_SLUGS | taken)
 
