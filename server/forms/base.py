@@ -71,6 +71,15 @@ class CleanForm(FlaskForm):
                 ]
             )
 
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Show a service's errors next to the fields they name, the rest above the form."""
+        for key, message in errors.items():
+            field = self._fields.get(key)
+            if field is None:
+                self.form_errors.append(message)
+            else:
+                field.errors = [*field.errors, message]
+
 
 _classes: dict[tuple[type, tuple[str, ...]], type] = {}
 

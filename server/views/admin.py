@@ -73,12 +73,7 @@ def create_account():
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            for key, message in (exc.errors or {"email": str(exc)}).items():
-                field = form._fields.get(key)
-                if field is None:
-                    form.form_errors.append(message)
-                else:
-                    field.errors = [*field.errors, message]
+            form.show_errors(exc.errors or {"email": str(exc)})
         else:
             flash(_("Account created for %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.accounts"), 303)

@@ -51,12 +51,7 @@ def add_routes(bp: Blueprint) -> None:
                 )
             except ServiceError as exc:
                 db.session.rollback()
-                for key, message in (exc.errors or {"email": str(exc)}).items():
-                    field = form._fields.get(key)
-                    if field is None:
-                        form.form_errors.append(message)
-                    else:
-                        field.errors = [*field.errors, message]
+                form.show_errors(exc.errors or {"email": str(exc)})
             else:
                 db.session.commit()
                 if mailed:

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 from server.extensions import db
 from server.forms.account import ChangePasswordForm, DeleteAccountForm, PreferencesForm
 from server.services import ServiceError, accounts
-from server.views.membership import _show_errors
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 
@@ -52,7 +51,7 @@ def preferences():
         )
     except ServiceError as exc:
         db.session.rollback()
-        _show_errors(form, exc)
+        form.show_errors(exc.errors or {"": str(exc)})
         return _page(preferences=form, status=422)
     db.session.commit()
     if current_user.locale:
@@ -72,7 +71,7 @@ def password():
         accounts.change_password(user, form.current_password.data, form.new_password.data)
     except ServiceError as exc:
         db.session.rollback()
-        _show_errors(form, exc)
+        form.show_errors(exc.errors or {"": str(exc)})
         return _page(password=form, status=422)
     db.session.commit()
     login_user(user)  # this session goes on; the others end with the old password
@@ -90,7 +89,7 @@ def delete():
         accounts.delete_account(current_user._get_current_object(), form.password.data)
     except ServiceError as exc:
         db.session.rollback()
-        _show_errors(form, exc)
+        form.show_errors(exc.errors or {"": str(exc)})
         return _page(delete=form, status=422)
     db.session.commit()
     logout_user()

@@ -25,15 +25,6 @@ from server.services.links import LinkError, read_token
 bp = Blueprint("membership", __name__)
 
 
-def _show_errors(form, exc: ServiceError) -> None:
-    for key, message in (exc.errors or {"": str(exc)}).items():
-        field = getattr(form, key, None)
-        if field is None:
-            form.form_errors.append(message)
-        else:
-            field.errors = [*field.errors, message]
-
-
 def _address() -> str:
     return request.remote_addr or "unknown"
 
@@ -74,7 +65,7 @@ def signup():
                 status, headers = 429, {"Retry-After": str(exc.retry_after)}
             except ServiceError as exc:
                 db.session.rollback()
-                _show_errors(form, exc)
+                form.show_errors(exc.errors or {"": str(exc)})
             else:
                 db.session.commit()
                 return redirect(url_for("membership.check_mail", why="signup"), 303)
@@ -137,7 +128,7 @@ def reset():
                 status, headers = 429, {"Retry-After": str(exc.retry_after)}
             except ServiceError as exc:
                 db.session.rollback()
-                _show_errors(form, exc)
+                form.show_errors(exc.errors or {"": str(exc)})
             else:
                 db.session.commit()
                 return redirect(url_for("membership.check_mail", why="reset"), 303)
@@ -168,7 +159,7 @@ def choose_password(token: str):
                 return _link_problem(exc)
             except ServiceError as exc:
                 db.session.rollback()
-                _show_errors(form, exc)
+                form.show_errors(exc.errors or {"": str(exc)})
             else:
                 db.session.commit()
                 flash(_("Your new password is set. Sign in with it."), "success")
@@ -198,7 +189,7 @@ def accept_invitation(token: str):
                 return _link_problem(exc)
             except ServiceError as exc:
                 db.session.rollback()
-                _show_errors(form, exc)
+                form.show_errors(exc.errors or {"": str(exc)})
             else:
                 db.session.commit()
                 login_user(user)
