@@ -19,7 +19,17 @@ from werkzeug.routing.converters import AnyConverter
 
 from server import create_app
 from server.extensions import db
-from server.models import Actor, ApiToken, DomainRule, Follow, InboxMessage, Item, User
+from server.models import (
+    Actor,
+    ApiToken,
+    DomainRule,
+    Follow,
+    ImportRun,
+    InboxMessage,
+    Item,
+    Report,
+    User,
+)
 from tests.conftest import BASE_URL, csrf_token, make_user
 from tests.server.factories import make_item, make_territory, make_theme
 from vocab.kinds import NAMES as KINDS
@@ -65,6 +75,7 @@ EDITOR_ENDPOINTS = frozenset(
         "admin.new_territory",
         "admin.edit_territory",
         "federation.reshare",
+        "moderation.send_report",
     }
 )
 # Write routes of a member's own account: any signed-in member, whatever the role.
@@ -103,10 +114,23 @@ def targets(node) -> dict[str, object]:
             follower=remote, followed=local, activity_iri=f"{REMOTE}/f", state="pending"
         )
         rule = DomainRule(host="spam.example", kind="block", reason="spam")
-        db.session.add_all([following, follower, rule])
+        preview = ImportRun(source="centre.csv", format="csv", kind="resource", dry_run=True)
+        report = Report(
+            activity_iri=f"{REMOTE}/flag",
+            reporter_iri=f"{REMOTE}/actor",
+            item=copy,
+            item_iri=copy.iri,
+            reason="spam",
+        )
+        db.session.add_all([following, follower, rule, preview, report])
         db.session.commit()
         values.update(
-            item_id=copy.id, following=following.id, follower=follower.id, rule_id=rule.id
+            item_id=copy.id,
+            following=following.id,
+            follower=follower.id,
+            rule_id=rule.id,
+            run_id=preview.id,
+            report_id=report.id,
         )
     return values
 
