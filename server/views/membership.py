@@ -25,6 +25,23 @@ from server.services.links import LinkError, read_token
 bp = Blueprint("membership", __name__)
 
 
+def _mail_request(form, request_mail) -> tuple[int, dict[str, str]]:
+    """Run a request that mails a link (sign-up, reset): commit and answer 303, or roll back
+    and show why (429 with Retry-After when throttled, 422 for bad input)."""
+    try:
+        request_mail()
+    except accounts.Throttled as exc:
+        db.session.rollback()
+        form.form_errors.append(str(exc))
+        return 429, {"Retry-After": str(exc.retry_after)}
+    except ServiceError as exc:
+        db.session.rollback()
+        form.show_errors(exc.errors or {"": str(exc)})
+        return 422, {}
+    db.session.commit()
+    return 303, {}
+
+
 def _address() -> str:
     return request.remote_addr or "unknown"
 
@@ -51,23 +68,17 @@ def signup():
     if form.is_submitted():
         status = 422
         if form.validate():
-            try:
-                accounts.sign_up(
+            status, headers = _mail_request(
+                form,
+                lambda: accounts.sign_up(
                     form.email.data,
                     form.display_name.data or "",
                     form.password.data,
                     form.language.data,
                     _address(),
-                )
-            except accounts.Throttled as exc:
-                db.session.rollback()
-                form.form_errors.append(str(exc))
-                status, headers = 429, {"Retry-After": str(exc.retry_after)}
-            except ServiceError as exc:
-                db.session.rollback()
-                form.show_errors(exc.errors or {"": str(exc)})
-            else:
-                db.session.commit()
+                ),
+            )
+            if status == 303:
                 return redirect(url_for("membership.check_mail", why="signup"), 303)
     return (
         render_template("account/signup.html", form=form, approval=settings.signup == "approval"),
@@ -120,17 +131,10 @@ def reset():
     if sends_mail and form.is_submitted():
         status = 422
         if form.validate():
-            try:
-                accounts.request_reset(form.email.data, _address())
-            except accounts.Throttled as exc:
-                db.session.rollback()
-                form.form_errors.append(str(exc))
-                status, headers = 429, {"Retry-After": str(exc.retry_after)}
-            except ServiceError as exc:
-                db.session.rollback()
-                form.show_errors(exc.errors or {"": str(exc)})
-            else:
-                db.session.commit()
+            status, headers = _mail_request(
+                form, lambda: accounts.request_reset(form.email.data, _address())
+            )
+            if status == 303:
                 return redirect(url_for("membership.check_mail", why="reset"), 303)
     elif form.is_submitted():
         status = 503

@@ -63,6 +63,16 @@ def create_activity(actor, obj: dict, kind: str = "Create", suffix: str = "1") -
     }
 
 
+def follow_activity(actor, suffix: str = "1") -> dict:
+    """A peer actor's Follow of this node's actor."""
+    return {
+        "type": "Follow",
+        "id": f"{actor.iri}/follows/{suffix}",
+        "actor": actor.iri,
+        "object": f"{BASE_URL}/actor",
+    }
+
+
 def followed_by(app, actor, state: str = "accepted") -> int:
     """Record that a peer actor follows the node (fetching its actor document); return the id."""
     from federation.actors import fetch_actor

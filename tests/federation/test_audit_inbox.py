@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import BASE_URL
-from tests.federation.conftest import signed_post
+from tests.federation.conftest import follow_activity, signed_post
 from tests.federation.test_processing import _process
 from tests.moderation.helpers import audited
 
@@ -11,12 +10,7 @@ from tests.moderation.helpers import audited
 def test_a_follow_accepted_automatically_is_recorded_by_system(fed_app, peer):
     """With automatic approval, the worker accepts a peer's Follow: one entry, once."""
     alice = peer.add_actor("alice")
-    follow = {
-        "type": "Follow",
-        "id": f"{alice.iri}/follows/1",
-        "actor": alice.iri,
-        "object": f"{BASE_URL}/actor",
-    }
+    follow = follow_activity(alice)
     signed_post(fed_app.test_client(), alice, follow)
     _process(fed_app)
     again = {**follow, "id": f"{alice.iri}/follows/2"}  # sent again: already accepted
@@ -28,12 +22,7 @@ def test_a_follow_accepted_automatically_is_recorded_by_system(fed_app, peer):
 def test_a_follow_waiting_for_an_admin_is_not_recorded_yet(fed_app, peer):
     fed_app.config["SETTINGS"].follow_approval = "manual"
     alice = peer.add_actor("alice")
-    follow = {
-        "type": "Follow",
-        "id": f"{alice.iri}/follows/1",
-        "actor": alice.iri,
-        "object": f"{BASE_URL}/actor",
-    }
+    follow = follow_activity(alice)
     signed_post(fed_app.test_client(), alice, follow)
     _process(fed_app)
     assert audited(fed_app) == []
